@@ -1,0 +1,92 @@
+"""Argument errors that name the argument, the offending value and the fix.
+
+Every public entry point of the toolkit validates its inputs and raises
+:class:`InvalidArgument` with a one-line message, so that the command-line
+front end can print it verbatim and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from numbers import Real
+
+__all__ = ["InvalidArgument", "check_keep_prob", "check_depth", "check_dps"]
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class InvalidArgument(ValueError):
+    """A bad argument: ``argument=value`` is invalid, why, and how to fix it.
+
+    >>> str(InvalidArgument("depth", 0, "must be >= 1", "pass a depth of at least 1"))
+    'depth=0 is invalid: must be >= 1; fix: pass a depth of at least 1'
+    """
+
+    def __init__(self, argument: str, value: object, problem: str, fix: str):
+        self.argument = argument
+        self.value = value
+        self.problem = problem
+        self.fix = fix
+        super().__init__(f"{argument}={_show(value)} is invalid: {problem}; fix: {fix}")
+
+
+def check_keep_prob(value: object, argument: str = "keep_prob") -> Fraction:
+    """Return ``value`` as an exact fraction in (0, 1] or raise :class:`InvalidArgument`.
+
+    Strings are parsed exactly (``"0.3"`` is 3/10); floats keep their binary value.
+
+    >>> check_keep_prob("0.25")
+    Fraction(1, 4)
+    """
+    try:
+        if isinstance(value, Fraction):
+            q = value
+        elif isinstance(value, str):
+            q = Fraction(value.strip())
+        elif isinstance(value, bool):
+            raise TypeError
+        elif isinstance(value, Real):
+            if not math.isfinite(float(value)):
+                raise ValueError
+            q = Fraction(value)
+        else:
+            q = Fraction(str(value))
+    except (TypeError, ValueError, ZeroDivisionError):
+        raise InvalidArgument(argument, value, "not a finite number",
+                              "give a keep probability q with 0 < q <= 1") from None
+    if not 0 < q <= 1:
+        raise InvalidArgument(argument, value, "a keep probability must lie in (0, 1]",
+                              "give 0 < q <= 1 (q = 1 - prune_prob; q = 1 means no pruning)")
+    return q
+
+
+def check_depth(value: object, argument: str = "depth") -> int:
+    """Return the number of hidden layers L as an int >= 1."""
+    if isinstance(value, bool) or not isinstance(value, (int,)) :
+        try:
+            as_int = int(str(value))
+        except ValueError:
+            raise InvalidArgument(argument, value, "not an integer",
+                                  "pass the number of hidden layers, an integer >= 1") from None
+        value = as_int
+    if value < 1:
+        raise InvalidArgument(argument, value, "the network needs at least one hidden layer",
+                              "pass an integer depth >= 1")
+    return int(value)
+
+
+def check_dps(value: object, argument: str = "dps") -> int:
+    """Return a decimal precision of at least 15 digits (float64 already gives ~16)."""
+    try:
+        dps = int(str(value))
+    except ValueError:
+        raise InvalidArgument(argument, value, "not an integer",
+                              "pass a number of decimal digits >= 15") from None
+    if dps < 15:
+        raise InvalidArgument(argument, value, "below float64 precision",
+                              "pass --dps 15 or more, or omit it for float64")
+    return dps
