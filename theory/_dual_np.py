@@ -1,0 +1,88 @@
+"""Vectorised float64 dual-kernel steps (ReLU and erf) on a :class:`PairGeometry`.
+
+Each step maps the geometry of K^(h) to
+
+* ``nngp``  = V(K)    (Sigma^(h), shape (N, M)),
+* ``deriv`` = Vdot(K) (Sigma-dot^(h)),
+* the geometry of Sigma^(h) (its diagonal variances and angle),
+
+keeping relative accuracy near correlation +-1.
+
+ReLU.  With eps = pi - theta and F(t) = sin t - t cos t,
+``J(theta) = (sin theta + (pi - theta) cos theta)/pi = F(eps)/pi``,
+``Vdot = eps/pi``, ``V = sqrt(ab) J``; the next correlation is J, and since
+``V(a, a, a) = a`` the variances carry over.  F cancels catastrophically for small t,
+so it is summed as a series there.  ``1 - J`` (needed for the next sine when theta is
+small) is ``sin^2/(1 + cos) - F(theta)/pi``, free of cancellation.
+
+erf.  ``V = c (2/pi) atan2(2c_ab, D)``, ``Vdot = c (4/pi)/D`` with
+``D^2 = (1+2a)(1+2b) - 4c_ab^2 = 1 + 2a + 2b + 4 ab sin^2``, written so the
+determinant never cancels.
+"""
+
+from __future__ import annotations
+
+from math import asin, factorial, pi
+
+import numpy as np
+
+from .geometry import PairGeometry
+
+__all__ = ["relu_step", "erf_step", "STEPS", "F_small"]
+
+_SERIES_CUT = 0.5
+# F(t) = t^3 * sum_k C_k t^(2k-2),  C_k = (-1)^(k+1) 2k/(2k+1)!   (k = 1..12)
+_F_COEFFS = [(-1) ** (k + 1) * 2 * k / factorial(2 * k + 1) for k in range(1, 13)]
+
+
+def F_small(t: np.ndarray) -> np.ndarray:
+    """sin t - t cos t by its Taylor series (accurate to an ulp for |t| <= 0.5)."""
+    t2 = t * t
+    acc = np.zeros_like(t)
+    for coef in reversed(_F_COEFFS):
+        acc = acc * t2 + coef
+    return acc * t2 * t
+
+
+def _F(t: np.ndarray, sin_t: np.ndarray, cos_t: np.ndarray) -> np.ndarray:
+    out = sin_t - t * cos_t
+    small = t < _SERIES_CUT
+    if np.any(small):
+        out[small] = F_small(t[small])
+    return out
+
+
+def relu_step(g: PairGeometry):
+    theta = np.arctan2(g.sin, g.cos)
+    eps = np.arctan2(g.sin, -g.cos)  # pi - theta, accurate when small
+    J = _F(eps, g.sin, -g.cos) / pi
+    deriv = eps / pi
+    nngp = np.sqrt(g.var_x * g.var_y) * J
+    one_minus_J = 1.0 - J
+    acute = g.cos > 0
+    if np.any(acute):
+        s, c, t = g.sin[acute], g.cos[acute], theta[acute]
+        one_minus_J[acute] = s * s / (1.0 + c) - _F(t, s, c) / pi
+    sin_next = np.sqrt(np.maximum(one_minus_J, 0.0) * (1.0 + J))
+    nxt = PairGeometry(g.var_x, g.var_y, np.minimum(J, 1.0), sin_next)
+    return nngp, deriv, nxt
+
+
+_ERF_C = pi / (2.0 * asin(2.0 / 3.0))
+
+
+def _erf_var(v: np.ndarray) -> np.ndarray:
+    return _ERF_C * (2.0 / pi) * np.arctan2(2.0 * v, np.sqrt(1.0 + 4.0 * v))
+
+
+def erf_step(g: PairGeometry):
+    a, b = g.var_x, g.var_y
+    root = np.sqrt(a * b)
+    D = np.sqrt(1.0 + 2.0 * a + 2.0 * b + 4.0 * (root * g.sin) ** 2)
+    nngp = _ERF_C * (2.0 / pi) * np.arctan2(2.0 * root * g.cos, D)
+    deriv = _ERF_C * (4.0 / pi) / D
+    nxt = PairGeometry.from_covariance(_erf_var(a), _erf_var(b), nngp)
+    return nngp, deriv, nxt
+
+
+STEPS = {"relu": relu_step, "erf": erf_step}

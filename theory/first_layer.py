@@ -1,0 +1,154 @@
+"""First-layer statistics of the limit kernel, including a masked first layer (claim C5).
+
+Everything after the first hidden layer depends on the inputs only through
+
+* ``Sigma^(1)(x, y) = E_m[ V(K_m)(x, y) ]`` (the first post-activation kernel), and
+* ``drive(x, y) = E_m[ K_m(x, y) Vdot(K_m)(x, y) ]`` (the first layer's weight-gradient
+  term, paired with its own activation derivative),
+
+where, for a first-layer mask row m, ``K_m(x, y) = r_1^2 sum_j m_j x_j y_j``.  With a
+dense first layer m = 1 and both are deterministic.  With a masked first layer and a
+fixed input dimension d0 the per-neuron covariance K_m stays random at infinite width,
+so the limit is this mask average - in general *not* a multiple of the dense kernel.
+
+Methods:
+
+* ``"dense"``: first layer not masked;
+* ``"mean_field"``: K_m replaced by its mean s_1 x.y (the d0 -> infinity idealisation
+  used by the symbolic recursion);
+* ``"exact"``: enumeration of the 2^k mask patterns on the k coordinates that are
+  non-zero in some input (coordinates that are zero in every input are summed out);
+* ``"monte_carlo"``: i.i.d. mask rows, with a grouped jackknife standard error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Callable
+
+import numpy as np
+
+from ._dual_np import STEPS
+from ._errors import InvalidArgument
+from .config import Architecture
+from .geometry import PairGeometry
+
+__all__ = ["FirstLayerStats", "first_layer_stats", "EXACT_MAX_DIM"]
+
+EXACT_MAX_DIM = 16
+_CHUNK_ELEMS = 1 << 22  # pattern-batch size limit, in (pattern, x, y) triples
+JACKKNIFE_GROUPS = 32
+
+
+@dataclass(frozen=True)
+class FirstLayerStats:
+    """Sums that define Sigma^(1) and the first-layer drive (see module docstring)."""
+
+    var_x: np.ndarray   # Sigma^(1)(x, x), shape (N, 1)
+    var_y: np.ndarray   # Sigma^(1)(y, y), shape (1, M)
+    sigma: np.ndarray   # Sigma^(1)(x, y), shape (N, M)
+    drive: np.ndarray   # E[K Vdot(K)],    shape (N, M)
+    geometry: PairGeometry | None  # accurate geometry of Sigma^(1) when deterministic
+
+    def geometry_of_sigma(self) -> PairGeometry:
+        if self.geometry is not None:
+            return self.geometry
+        return PairGeometry.from_covariance(self.var_x, self.var_y, self.sigma)
+
+
+def _deterministic(X, Y, s1: float, activation: str) -> FirstLayerStats:
+    g0 = PairGeometry.from_inputs(X, Y).scaled(s1)
+    nngp, deriv, g1 = STEPS[activation](g0)
+    return FirstLayerStats(g1.var_x, g1.var_y, nngp, g0.cov * deriv, g1)
+
+
+def _pattern_sums(Xr, Yr, masks, weights, r2: float, activation: str, symmetric: bool):
+    """Weighted sums over mask patterns of (var_x, var_y, sigma, drive)."""
+    N, M = Xr.shape[0], Yr.shape[0]
+    out = [np.zeros((N, 1)), np.zeros((1, M)), np.zeros((N, M)), np.zeros((N, M))]
+    step = max(1, _CHUNK_ELEMS // (N * M))
+    for start in range(0, len(masks), step):
+        m = masks[start:start + step].astype(np.float64)
+        w = weights[start:start + step][:, None, None]
+        Xm = Xr[None, :, :] * m[:, None, :]
+        Ym = None if symmetric else Yr[None, :, :] * m[:, None, :]
+        g0 = PairGeometry.from_inputs(Xm, Ym).scaled(r2)
+        nngp, deriv, g1 = STEPS[activation](g0)
+        for acc, val in zip(out, (g1.var_x, g1.var_y, nngp, g0.cov * deriv)):
+            acc += np.sum(w * np.broadcast_to(val, (len(m),) + acc.shape), axis=0)
+    return out
+
+
+def _enumerate(Xr, Yr, q: float, r2: float, activation: str, symmetric: bool) -> FirstLayerStats:
+    k = Xr.shape[1]
+    codes = np.arange(1 << k, dtype=np.int64)
+    masks = ((codes[:, None] >> np.arange(k)) & 1).astype(bool)
+    kept = masks.sum(axis=1)
+    weights = q ** kept * (1.0 - q) ** (k - kept)
+    vx, vy, sig, drv = _pattern_sums(Xr, Yr, masks, weights, r2, activation, symmetric)
+    return FirstLayerStats(vx, vy, sig, drv, None)
+
+
+def _monte_carlo(Xr, Yr, q, r2, activation, symmetric, samples: int, seed: int,
+                 propagate: Callable[[FirstLayerStats], tuple[np.ndarray, np.ndarray]]):
+    """Mask-average by sampling; returns (stats, stderr_ntk, stderr_nngp).
+
+    The standard error is a grouped (delete-one-group) jackknife of the whole
+    limit-kernel map, which is nonlinear in the averages.
+    """
+    if samples < 2 * JACKKNIFE_GROUPS:
+        raise InvalidArgument("mask_samples", samples, "too few to estimate a standard error",
+                              f"use at least {2 * JACKKNIFE_GROUPS} samples")
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    masks = rng.random((samples, Xr.shape[1])) < q
+    groups = np.array_split(np.arange(samples), JACKKNIFE_GROUPS)
+    sums = []
+    for g in groups:
+        w = np.full(len(g), 1.0)
+        sums.append(_pattern_sums(Xr, Yr, masks[g], w, r2, activation, symmetric))
+    total = [sum(parts) for parts in zip(*sums)]
+
+    def stats_from(parts, count):
+        vx, vy, sig, drv = (p / count for p in parts)
+        return FirstLayerStats(vx, vy, sig, drv, None)
+
+    full = stats_from(total, samples)
+    loo = [propagate(stats_from([t - s for t, s in zip(total, part)], samples - len(g)))
+           for part, g in zip(sums, groups)]
+    G = JACKKNIFE_GROUPS
+    errs = []
+    for which in (0, 1):
+        vals = np.stack([v[which] for v in loo])
+        errs.append(np.sqrt((G - 1) / G * np.sum((vals - vals.mean(axis=0)) ** 2, axis=0)))
+    return full, errs[0], errs[1]
+
+
+def first_layer_stats(arch: Architecture, X: np.ndarray, Y: np.ndarray | None, *,
+                      method: str, mask_samples: int = 1 << 14, seed: int = 0,
+                      propagate=None):
+    """Return ``(stats, stderr_ntk, stderr_nngp, description)`` for the chosen method."""
+    symmetric = Y is None
+    Yv = X if symmetric else Y
+    q = arch.keep_probs[0]
+    s1 = float(arch.layer_scales()[0])
+    if method == "dense" or (method == "mean_field"):
+        desc = "first layer dense" if method == "dense" else \
+            "first layer masked, mean-field (K^(1) = s_1 x.y; exact only as d0 -> infinity)"
+        return _deterministic(X, Y, s1, arch.activation), None, None, desc
+    relevant = np.flatnonzero(np.any(X != 0, axis=0) | np.any(Yv != 0, axis=0))
+    Xr, Yr = X[:, relevant], Yv[:, relevant]
+    r2 = float(1 / q) if arch.rescale else 1.0
+    if method == "exact":
+        k = len(relevant)
+        desc = (f"first layer masked, exact average over 2^{k} mask patterns "
+                f"of the {k} non-zero input coordinates")
+        return _enumerate(Xr, Yr, float(q), r2, arch.activation, symmetric), None, None, desc
+    if method == "monte_carlo":
+        full, se_ntk, se_nngp = _monte_carlo(Xr, Yr, float(q), r2, arch.activation, symmetric,
+                                             mask_samples, seed, propagate)
+        desc = (f"first layer masked, Monte Carlo over {mask_samples} mask rows "
+                f"(seed {seed}), jackknife standard errors")
+        return full, se_ntk, se_nngp, desc
+    raise InvalidArgument("first_layer", method, "unknown method",
+                          "choose auto, exact, monte_carlo or mean_field")

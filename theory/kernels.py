@@ -1,0 +1,140 @@
+"""Exact float64 limit kernels (NNGP and NTK Gram matrices) of pruned networks.
+
+The recursion (derived in ``theory.recursion``; s_h = r_h^2 q_h, see ``Architecture``)::
+
+    K^(1)      = first-layer covariance (per mask row when layer 1 is masked)
+    Sigma^(h)  = V(K^(h)),  Sigma-dot^(h) = Vdot(K^(h))
+    K^(h+1)    = s_{h+1} Sigma^(h)
+    Theta_f^(2)   = s_2 (Sigma^(1) + E_m[K_m Vdot(K_m)])
+    Theta_f^(h+1) = s_{h+1} (Sigma^(h) + Sigma-dot^(h) Theta_f^(h))     h = 2..L
+    NTK = Theta_f^(L+1),  NNGP = K^(L+1)
+
+With every s_h = 1 this is the dense NTK of Arora et al. (2019).
+
+>>> import numpy as np
+>>> from theory.config import Architecture
+>>> X = np.array([[1.0, 0.0, 0.0], [0.6, 0.8, 0.0]])
+>>> dense = limit_kernel(Architecture.pruned(depth=2), X)
+>>> float(dense.ntk[0, 0])            # Theta(x, x) = (L + 1) |x|^2 for dense ReLU
+3.0
+>>> pruned = limit_kernel(Architecture.pruned(depth=2, keep_prob=0.5), X)
+>>> bool(np.allclose(pruned.ntk, 0.25 * dense.ntk, rtol=1e-15, atol=0))
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+from ._dual_np import STEPS
+from ._errors import InvalidArgument
+from .closed_forms import positively_homogeneous
+from .config import Architecture
+from .first_layer import EXACT_MAX_DIM, FirstLayerStats, first_layer_stats
+from .geometry import as_inputs
+
+__all__ = ["LimitKernel", "limit_kernel", "theory_scale_factor", "FIRST_LAYER_METHODS"]
+
+FIRST_LAYER_METHODS = ("auto", "exact", "monte_carlo", "mean_field")
+
+
+@dataclass(frozen=True)
+class LimitKernel:
+    """Infinite-width NNGP and NTK Gram matrices of one architecture.
+
+    ``ntk_stderr``/``nngp_stderr`` are None for exact methods and Monte Carlo
+    standard errors otherwise.  ``scale_factor`` is the exact ratio to the dense
+    limit when the theory gives one (claims C1, C2), else None.
+    """
+
+    arch: Architecture
+    ntk: np.ndarray
+    nngp: np.ndarray
+    method: str
+    scale_factor: Fraction | None
+    ntk_stderr: np.ndarray | None = None
+    nngp_stderr: np.ndarray | None = None
+
+    @property
+    def exact(self) -> bool:
+        return self.ntk_stderr is None
+
+
+def theory_scale_factor(arch: Architecture, first_layer: str = "exact") -> Fraction | None:
+    """Exact NTK ratio pruned/dense predicted by claims C1/C2, or None if there is none.
+
+    Rescaled pruning gives 1 for any activation and plain pruning gives
+    prod_h q_h for ReLU - provided the first layer is dense or treated in the
+    mean-field idealisation.  A masked first layer at fixed input dimension gives
+    a mask average with no exact factor in general (claim C5).
+    """
+    if arch.first_layer_masked and first_layer != "mean_field":
+        return None
+    if arch.rescale:
+        return Fraction(1)
+    if positively_homogeneous(arch.activation):
+        return arch.scale_factor()
+    return None
+
+
+def _propagate(arch: Architecture, stats: FirstLayerStats):
+    """Layers 2..L+1 from the first-layer statistics: returns (ntk, nngp)."""
+    scales = [float(s) for s in arch.layer_scales()]
+    step = STEPS[arch.activation]
+    s2 = scales[1]
+    sigma = stats.sigma
+    ntk = s2 * (sigma + stats.drive)
+    geom = stats.geometry_of_sigma().scaled(s2)     # K^(2)
+    for h in range(2, arch.depth + 1):
+        sigma, deriv, nxt = step(geom)
+        s = scales[h]
+        ntk = s * (sigma + deriv * ntk)
+        geom = nxt.scaled(s)
+    nngp = s2 * stats.sigma if arch.depth == 1 else s * sigma
+    return ntk, nngp
+
+
+def _resolve_method(arch: Architecture, first_layer: str, n_relevant: int) -> str:
+    if first_layer not in FIRST_LAYER_METHODS:
+        raise InvalidArgument("first_layer", first_layer, "unknown method",
+                              f"choose one of {', '.join(FIRST_LAYER_METHODS)}")
+    if not arch.first_layer_masked:
+        return "dense"
+    if first_layer == "auto":
+        return "exact" if n_relevant <= EXACT_MAX_DIM else "monte_carlo"
+    if first_layer == "exact" and n_relevant > EXACT_MAX_DIM:
+        raise InvalidArgument("first_layer", first_layer,
+                              f"exact enumeration needs <= {EXACT_MAX_DIM} non-zero input "
+                              f"coordinates, these inputs have {n_relevant}",
+                              "use first_layer='monte_carlo' (or 'auto')")
+    return first_layer
+
+
+def limit_kernel(arch: Architecture, X, Y=None, *, first_layer: str = "auto",
+                 mask_samples: int = 1 << 14, seed: int = 0) -> LimitKernel:
+    """NNGP and NTK Gram matrices (N x N for ``Y=None``, else N x M) in float64.
+
+    ``first_layer`` matters only when layer 1 is masked: ``"auto"`` enumerates mask
+    patterns exactly when at most 16 input coordinates are non-zero and samples
+    ``mask_samples`` rows (seeded by ``seed``) otherwise; ``"mean_field"`` uses the
+    d0 -> infinity idealisation.
+    """
+    X = as_inputs(X, "X")
+    if Y is not None:
+        Y = as_inputs(Y, "Y")
+        if Y.shape[1] != X.shape[1]:
+            raise InvalidArgument("Y", f"inputs of dimension {Y.shape[1]}",
+                                  f"X has dimension {X.shape[1]}",
+                                  "give both input sets the same number of coordinates")
+    Yv = X if Y is None else Y
+    n_relevant = int(np.count_nonzero(np.any(X != 0, axis=0) | np.any(Yv != 0, axis=0)))
+    method = _resolve_method(arch, first_layer, n_relevant)
+    stats, se_ntk, se_nngp, desc = first_layer_stats(
+        arch, X, Y, method=method, mask_samples=mask_samples, seed=seed,
+        propagate=lambda st: _propagate(arch, st))
+    ntk, nngp = _propagate(arch, stats)
+    return LimitKernel(arch, ntk, nngp, desc, theory_scale_factor(arch, method),
+                       se_ntk, se_nngp)
