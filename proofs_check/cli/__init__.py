@@ -1,0 +1,45 @@
+"""The ``pntk`` command line."""
+
+from __future__ import annotations
+
+import sys
+
+from theory._errors import InvalidArgument
+
+from . import _kernel
+from ._common import EXIT_BAD_INPUT, Parser, UsageError
+
+__all__ = ["main", "build_parser"]
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="pntk", description="Verify the theory of neural tangent kernels "
+                                              "of randomly pruned networks.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    _kernel.add_parser(sub)
+    try:
+        from . import _derive
+        _derive.add_parser(sub)
+    except ImportError:  # pragma: no cover - during development only
+        pass
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "run", None):
+            parser.print_help()
+            return EXIT_BAD_INPUT
+        return args.run(args)
+    except (UsageError, InvalidArgument) as exc:
+        print(f"pntk: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("pntk: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

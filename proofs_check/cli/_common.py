@@ -1,0 +1,81 @@
+"""Shared command-line plumbing: one-line errors, exit codes, argument parsing helpers."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from theory._errors import InvalidArgument
+
+__all__ = ["UsageError", "Parser", "parse_vector", "load_inputs", "EXIT_BAD_INPUT"]
+
+EXIT_BAD_INPUT = 2
+
+
+class UsageError(Exception):
+    """Raised by the parser instead of printing usage; becomes one line and exit code 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line naming the problem and the fix."""
+
+    def error(self, message: str):  # noqa: D401 - argparse hook
+        raise UsageError(f"{message} (in '{self.prog}'); fix: see '{self.prog} --help'")
+
+
+def parse_vector(text: str, argument: str) -> np.ndarray:
+    """Parse '1,0,0' into a float64 vector (finite, non-empty)."""
+    try:
+        values = [float(v) for v in text.replace(" ", "").split(",") if v != ""]
+    except ValueError:
+        raise InvalidArgument(argument, text, "not a comma-separated list of numbers",
+                              "write e.g. --x 1,0,0") from None
+    if not values:
+        raise InvalidArgument(argument, text, "empty vector", "write e.g. --x 1,0,0")
+    arr = np.array(values, dtype=np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise InvalidArgument(argument, text, "NaN or infinite entry",
+                              "give finite numbers only")
+    if not np.any(arr != 0):
+        raise InvalidArgument(argument, text, "the zero vector has no angle to other inputs",
+                              "give a non-zero input vector")
+    return arr
+
+
+def load_inputs(path: str, argument: str = "--inputs") -> np.ndarray:
+    """Read inputs, one per row, from a .npy or .csv file."""
+    p = Path(path)
+    if not p.is_file():
+        raise InvalidArgument(argument, path, "no such file", "give the path of a .npy or .csv file")
+    try:
+        if p.suffix.lower() == ".npy":
+            arr = np.load(p, allow_pickle=False)
+        elif p.suffix.lower() in (".csv", ".txt"):
+            arr = np.loadtxt(p, delimiter=",", ndmin=2, dtype=np.float64)
+        else:
+            raise InvalidArgument(argument, path, f"unknown file type '{p.suffix}'",
+                                  "save the inputs as .npy or .csv (one input per row)")
+    except InvalidArgument:
+        raise
+    except (OSError, ValueError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InvalidArgument(argument, path, f"unreadable ({reason})",
+                              "write one input per row: numpy.save or comma-separated text") from None
+    arr = np.asarray(arr)
+    if arr.dtype.kind not in "fiu":
+        raise InvalidArgument(argument, path, f"holds {arr.dtype} data, not numbers",
+                              "store a numeric array")
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    if arr.ndim != 2 or arr.size == 0:
+        raise InvalidArgument(argument, path, f"array of shape {arr.shape}",
+                              "store a non-empty 2-D array, one input per row")
+    return arr.astype(np.float64)
+
+
+def fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return EXIT_BAD_INPUT
