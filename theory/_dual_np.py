@@ -78,7 +78,7 @@ def _erf_var(v: np.ndarray) -> np.ndarray:
 def erf_step(g: PairGeometry):
     a, b = g.var_x, g.var_y
     root = np.sqrt(a * b)
-    D = np.sqrt(1.0 + 2.0 * a + 2.0 * b + 4.0 * (root * g.sin) ** 2)
+    D = np.sqrt(1.0 + 2.0 * (a + b) + 4.0 * (root * g.sin) ** 2)  # symmetric in (a, b)
     nngp = _ERF_C * (2.0 / pi) * np.arctan2(2.0 * root * g.cos, D)
     deriv = _ERF_C * (4.0 / pi) / D
     nxt = PairGeometry.from_covariance(_erf_var(a), _erf_var(b), nngp)

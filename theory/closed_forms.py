@@ -18,8 +18,8 @@ erf (arcsine kernel, c_sigma = pi / (2 asin(2/3)))::
 
 These are *stated* here; ``theory.derivation`` derives them from the Gaussian
 integrals and proves the two agree.  The symbolic forms use ``acos``; the mpmath
-forms take theta = atan2(sqrt(ab - c^2), c), which keeps every digit near
-correlation +-1.
+forms take pi - theta = atan2(sqrt(ab - c^2), -c), which keeps every digit near
+correlation +-1 and is exactly 0 for exactly antiparallel inputs.
 """
 
 from __future__ import annotations
@@ -73,11 +73,12 @@ def Vdot_sym(activation: str, a: sp.Expr, b: sp.Expr, c: sp.Expr) -> sp.Expr:
 
 
 # ---------------------------------------------------------------------- mpmath
-def _relu_angle(a, b, c):
+def _relu_supplement(a, b, c):
+    """pi - theta = atan2(sqrt(ab - c^2), -c): exactly 0 for antiparallel inputs."""
     det = a * b - c * c
     if det < 0:  # rounding of an exactly degenerate pair
         det = mpmath.mpf(0)
-    return mpmath.atan2(mpmath.sqrt(det), c)
+    return mpmath.atan2(mpmath.sqrt(det), -c)
 
 
 def V_mp(activation: str, a, b, c):
@@ -89,8 +90,9 @@ def V_mp(activation: str, a, b, c):
     if _check(activation) == "relu":
         if a == 0 or b == 0:
             return mpmath.mpf(0)
-        theta = _relu_angle(a, b, c)
-        return mpmath.sqrt(a * b) * (mpmath.sin(theta) + (mpmath.pi - theta) * mpmath.cos(theta)) / mpmath.pi
+        # sin(theta) + (pi - theta) cos(theta) with eps = pi - theta
+        eps = _relu_supplement(a, b, c)
+        return mpmath.sqrt(a * b) * (mpmath.sin(eps) - eps * mpmath.cos(eps)) / mpmath.pi
     cs = mpmath.pi / (2 * mpmath.asin(mpmath.mpf(2) / 3))
     return cs * 2 / mpmath.pi * mpmath.asin(2 * c / mpmath.sqrt((1 + 2 * a) * (1 + 2 * b)))
 
@@ -105,6 +107,6 @@ def Vdot_mp(activation: str, a, b, c):
     if _check(activation) == "relu":
         if a == 0 or b == 0:
             return mpmath.mpf(1)
-        return (mpmath.pi - _relu_angle(a, b, c)) / mpmath.pi
+        return _relu_supplement(a, b, c) / mpmath.pi
     cs = mpmath.pi / (2 * mpmath.asin(mpmath.mpf(2) / 3))
     return cs * 4 / mpmath.pi / mpmath.sqrt((1 + 2 * a) * (1 + 2 * b) - 4 * c * c)

@@ -73,7 +73,9 @@ def _pattern_sums(Xr, Yr, masks, weights, r2: float, activation: str, symmetric:
         w = weights[start:start + step][:, None, None]
         Xm = Xr[None, :, :] * m[:, None, :]
         Ym = None if symmetric else Yr[None, :, :] * m[:, None, :]
-        g0 = PairGeometry.from_inputs(Xm, Ym).scaled(r2)
+        # Per-pattern terms are averaged, so the exact rational treatment of nearly
+        # antiparallel pairs (relative accuracy of tiny values) is not needed here.
+        g0 = PairGeometry.from_inputs(Xm, Ym, exact_antiparallel=False).scaled(r2)
         nngp, deriv, g1 = STEPS[activation](g0)
         for acc, val in zip(out, (g1.var_x, g1.var_y, nngp, g0.cov * deriv)):
             acc += np.sum(w * np.broadcast_to(val, (len(m),) + acc.shape), axis=0)

@@ -49,12 +49,20 @@ def as_inputs(X, argument: str = "inputs", *, allow_zero: bool = False) -> np.nd
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise InvalidArgument(argument, f"row {bad[0]} entry {bad[1]} = {arr[tuple(bad)]}",
                               "NaN or infinite entry", "remove or replace non-finite values")
-    if not allow_zero:
-        zero = np.flatnonzero(~np.any(arr != 0, axis=1))
-        if zero.size:
-            raise InvalidArgument(argument, f"row {zero[0]} (all zeros)",
-                                  "the kernels need non-zero inputs (the angle is undefined)",
-                                  "drop zero vectors or add a constant feature")
+    nonzero = np.any(arr != 0, axis=1)
+    if not allow_zero and not np.all(nonzero):
+        zero = int(np.flatnonzero(~nonzero)[0])
+        raise InvalidArgument(argument, f"row {zero} (all zeros)",
+                              "the kernels need non-zero inputs (the angle is undefined)",
+                              "drop zero vectors or add a constant feature")
+    sq = row_norms(arr) ** 2
+    bad = np.flatnonzero(nonzero & ((sq == 0) | ~np.isfinite(sq)))
+    if bad.size:
+        i = int(bad[0])
+        raise InvalidArgument(argument, f"row {i} with norm {row_norms(arr)[i]:.3g}",
+                              "its squared norm under- or overflows float64",
+                              "rescale the inputs into 1e-150 < |x| < 1e150 (ReLU kernels "
+                              "are homogeneous: Theta(tx, sy) = ts Theta(x, y))")
     return arr
 
 
@@ -154,8 +162,11 @@ class PairGeometry:
         if exact_antiparallel:
             for part in zip(*np.nonzero(live & (cos < _ANTIPARALLEL))):
                 cos[part], sin[part] = _exact_cos_sin(X[part[:-1]], Y[part[:-2] + part[-1:]])
-        if symmetric:
+        if symmetric:  # mirror the upper triangle: exactly symmetric, unit diagonal
             n = X.shape[-2]
+            upper = np.triu(np.ones((n, n), dtype=bool), 1)
+            cos = np.where(upper, cos, np.swapaxes(cos, -1, -2))
+            sin = np.where(upper, sin, np.swapaxes(sin, -1, -2))
             cos[..., np.arange(n), np.arange(n)] = 1.0
             sin[..., np.arange(n), np.arange(n)] = 0.0
         cos = np.where(live, cos, 1.0)

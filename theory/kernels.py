@@ -36,7 +36,8 @@ from .config import Architecture
 from .first_layer import EXACT_MAX_DIM, FirstLayerStats, first_layer_stats
 from .geometry import as_inputs
 
-__all__ = ["LimitKernel", "limit_kernel", "theory_scale_factor", "FIRST_LAYER_METHODS"]
+__all__ = ["LimitKernel", "limit_kernel", "theory_scale_factor", "FIRST_LAYER_METHODS",
+           "EXACT_BUDGET"]
 
 FIRST_LAYER_METHODS = ("auto", "exact", "monte_carlo", "mean_field")
 
@@ -66,16 +67,22 @@ class LimitKernel:
 def theory_scale_factor(arch: Architecture, first_layer: str = "exact") -> Fraction | None:
     """Exact NTK ratio pruned/dense predicted by claims C1/C2, or None if there is none.
 
-    Rescaled pruning gives 1 for any activation and plain pruning gives
-    prod_h q_h for ReLU - provided the first layer is dense or treated in the
-    mean-field idealisation.  A masked first layer at fixed input dimension gives
-    a mask average with no exact factor in general (claim C5).
+    The ratio is ``prod_h s_h`` (s_h = r_h^2 q_h) whenever the scaled covariances
+    pass through the activation unchanged in shape: for a positively homogeneous
+    activation (ReLU, claim C1), or when every hidden layer 1..L has s_h = 1
+    (rescaled pruning, claim C2, or only the output layer masked).  A masked first
+    layer at fixed input dimension gives a mask average with no exact factor in
+    general (claim C5) unless treated in the mean-field idealisation.
+
+    >>> str(theory_scale_factor(Architecture.pruned(1, "0.5", activation="erf")))
+    '1/2'
+    >>> theory_scale_factor(Architecture.pruned(2, "0.5", activation="erf")) is None
+    True
     """
     if arch.first_layer_masked and first_layer != "mean_field":
         return None
-    if arch.rescale:
-        return Fraction(1)
-    if positively_homogeneous(arch.activation):
+    hidden_unscaled = all(s == 1 for s in arch.layer_scales()[:-1])
+    if hidden_unscaled or positively_homogeneous(arch.activation):
         return arch.scale_factor()
     return None
 
@@ -97,14 +104,18 @@ def _propagate(arch: Architecture, stats: FirstLayerStats):
     return ntk, nngp
 
 
-def _resolve_method(arch: Architecture, first_layer: str, n_relevant: int) -> str:
+EXACT_BUDGET = 1 << 25  # mask patterns x input pairs that "auto" enumerates (~ seconds)
+
+
+def _resolve_method(arch: Architecture, first_layer: str, n_relevant: int, pairs: int) -> str:
     if first_layer not in FIRST_LAYER_METHODS:
         raise InvalidArgument("first_layer", first_layer, "unknown method",
                               f"choose one of {', '.join(FIRST_LAYER_METHODS)}")
     if not arch.first_layer_masked:
         return "dense"
     if first_layer == "auto":
-        return "exact" if n_relevant <= EXACT_MAX_DIM else "monte_carlo"
+        cheap = n_relevant <= EXACT_MAX_DIM and (pairs << n_relevant) <= EXACT_BUDGET
+        return "exact" if cheap else "monte_carlo"
     if first_layer == "exact" and n_relevant > EXACT_MAX_DIM:
         raise InvalidArgument("first_layer", first_layer,
                               f"exact enumeration needs <= {EXACT_MAX_DIM} non-zero input "
@@ -114,13 +125,16 @@ def _resolve_method(arch: Architecture, first_layer: str, n_relevant: int) -> st
 
 
 def limit_kernel(arch: Architecture, X, Y=None, *, first_layer: str = "auto",
-                 mask_samples: int = 1 << 14, seed: int = 0) -> LimitKernel:
+                 mask_samples: int | None = None, seed: int = 0) -> LimitKernel:
     """NNGP and NTK Gram matrices (N x N for ``Y=None``, else N x M) in float64.
 
-    ``first_layer`` matters only when layer 1 is masked: ``"auto"`` enumerates mask
-    patterns exactly when at most 16 input coordinates are non-zero and samples
-    ``mask_samples`` rows (seeded by ``seed``) otherwise; ``"mean_field"`` uses the
-    d0 -> infinity idealisation.
+    ``first_layer`` matters only when layer 1 is masked: ``"auto"`` enumerates the
+    2^k mask patterns of the k non-zero input coordinates exactly when k <= 16 and
+    2^k x (number of pairs) <= 2^25, and otherwise samples ``mask_samples`` rows
+    (seeded by ``seed``, with jackknife standard errors; by default as many as the
+    same budget allows, between 1024 and 16384); ``"exact"`` forces the
+    enumeration (k <= 16, any cost); ``"mean_field"`` uses the d0 -> infinity
+    idealisation.
     """
     X = as_inputs(X, "X")
     if Y is not None:
@@ -131,7 +145,10 @@ def limit_kernel(arch: Architecture, X, Y=None, *, first_layer: str = "auto",
                                   "give both input sets the same number of coordinates")
     Yv = X if Y is None else Y
     n_relevant = int(np.count_nonzero(np.any(X != 0, axis=0) | np.any(Yv != 0, axis=0)))
-    method = _resolve_method(arch, first_layer, n_relevant)
+    pairs = X.shape[0] * Yv.shape[0]
+    method = _resolve_method(arch, first_layer, n_relevant, pairs)
+    if mask_samples is None:
+        mask_samples = int(min(1 << 14, max(1 << 10, EXACT_BUDGET // pairs)))
     stats, se_ntk, se_nngp, desc = first_layer_stats(
         arch, X, Y, method=method, mask_samples=mask_samples, seed=seed,
         propagate=lambda st: _propagate(arch, st))

@@ -34,7 +34,8 @@ def add_parser(sub) -> None:
     p.add_argument("--activation", default="relu", help=f"one of {', '.join(ACTIVATIONS)}")
     p.add_argument("--first-layer", default="auto",
                    help="masked first layer: auto, exact, monte_carlo or mean_field")
-    p.add_argument("--mask-samples", default="16384", help="Monte Carlo mask rows (first layer)")
+    p.add_argument("--mask-samples", default=None,
+                   help="Monte Carlo mask rows (first layer); default: 1024..16384 by problem size")
     p.add_argument("--seed", default="0", help="seed of the Monte Carlo mask rows")
     p.add_argument("--dps", help="evaluate with mpmath at this many significant digits (>= 15)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -86,7 +87,7 @@ def run(args) -> int:
                                rescale=args.rescale, prune_first_layer=args.prune_first_layer,
                                activation=args.activation)
     dps = check_dps(args.dps, "--dps") if args.dps is not None else None
-    samples = _int(args.mask_samples, "--mask-samples", 64)
+    samples = None if args.mask_samples is None else _int(args.mask_samples, "--mask-samples", 64)
     seed = _int(args.seed, "--seed", 0)
     X, Y, gram = _inputs(args)
     if dps is None:
