@@ -44,28 +44,45 @@ def F_small(t: np.ndarray) -> np.ndarray:
     return acc * t2 * t
 
 
-def _F(t: np.ndarray, sin_t: np.ndarray, cos_t: np.ndarray) -> np.ndarray:
-    out = sin_t - t * cos_t
+def _F(t: np.ndarray, direct: np.ndarray) -> np.ndarray:
+    """F(t) = sin t - t cos t: ``direct`` is the plain formula, replaced by the series
+    where it cancels (t < 0.5; rare in practice, so only that subset is touched)."""
     small = t < _SERIES_CUT
     if np.any(small):
-        out[small] = F_small(t[small])
-    return out
+        direct = direct.copy()
+        direct[small] = F_small(t[small])
+    return direct
 
 
-def relu_step(g: PairGeometry):
-    theta = np.arctan2(g.sin, g.cos)
-    eps = np.arctan2(g.sin, -g.cos)  # pi - theta, accurate when small
-    J = _F(eps, g.sin, -g.cos) / pi
-    deriv = eps / pi
-    nngp = np.sqrt(g.var_x * g.var_y) * J
-    one_minus_J = 1.0 - J
-    acute = g.cos > 0
-    if np.any(acute):
-        s, c, t = g.sin[acute], g.cos[acute], theta[acute]
-        one_minus_J[acute] = s * s / (1.0 + c) - _F(t, s, c) / pi
-    sin_next = np.sqrt(np.maximum(one_minus_J, 0.0) * (1.0 + J))
+def relu_step(g: PairGeometry, need_next: bool = True):
+    c, s = g.cos, g.sin
+    acute = c >= 0
+    t = np.arctan2(s, np.abs(c))              # in [0, pi/2]
+    pt = pi - t
+    theta = np.where(acute, t, pt)            # each accurate where it is small
+    eps = np.where(acute, pt, t)              # pi - theta
+    Fe = eps * c
+    Fe += s                                   # sin eps - eps cos eps (sin eps = s, cos eps = -c)
+    J = _F(eps, Fe)
+    J *= 1.0 / pi
+    eps *= 1.0 / pi                           # Vdot = eps / pi
+    root = np.sqrt(g.var_x * g.var_y)
+    nngp = root * J if root.shape == J.shape else np.multiply(root, J)
+    if not need_next:
+        return nngp, eps, None
+    Ft = theta * c
+    np.subtract(s, Ft, out=Ft)
+    Ft = _F(theta, Ft)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        near_one = s * s
+        near_one /= 1.0 + c
+        near_one -= Ft * (1.0 / pi)
+    one_minus_J = np.where(acute, near_one, 1.0 - J)
+    np.maximum(one_minus_J, 0.0, out=one_minus_J)
+    one_minus_J *= 1.0 + J
+    sin_next = np.sqrt(one_minus_J, out=one_minus_J)
     nxt = PairGeometry(g.var_x, g.var_y, np.minimum(J, 1.0), sin_next)
-    return nngp, deriv, nxt
+    return nngp, eps, nxt
 
 
 _ERF_C = pi / (2.0 * asin(2.0 / 3.0))
@@ -75,12 +92,14 @@ def _erf_var(v: np.ndarray) -> np.ndarray:
     return _ERF_C * (2.0 / pi) * np.arctan2(2.0 * v, np.sqrt(1.0 + 4.0 * v))
 
 
-def erf_step(g: PairGeometry):
+def erf_step(g: PairGeometry, need_next: bool = True):
     a, b = g.var_x, g.var_y
     root = np.sqrt(a * b)
     D = np.sqrt(1.0 + 2.0 * (a + b) + 4.0 * (root * g.sin) ** 2)  # symmetric in (a, b)
     nngp = _ERF_C * (2.0 / pi) * np.arctan2(2.0 * root * g.cos, D)
     deriv = _ERF_C * (4.0 / pi) / D
+    if not need_next:
+        return nngp, deriv, None
     nxt = PairGeometry.from_covariance(_erf_var(a), _erf_var(b), nngp)
     return nngp, deriv, nxt
 

@@ -57,10 +57,14 @@ class FirstLayerStats:
         return PairGeometry.from_covariance(self.var_x, self.var_y, self.sigma)
 
 
-def _deterministic(X, Y, s1: float, activation: str) -> FirstLayerStats:
-    g0 = PairGeometry.from_inputs(X, Y).scaled(s1)
+def _deterministic(X, Y, s1: float, activation: str, pairs=None) -> FirstLayerStats:
+    if pairs is not None:
+        g0 = PairGeometry.from_input_pairs(X, *pairs).scaled(s1)
+    else:
+        g0 = PairGeometry.from_inputs(X, Y).scaled(s1)
     nngp, deriv, g1 = STEPS[activation](g0)
-    return FirstLayerStats(g1.var_x, g1.var_y, nngp, g0.cov * deriv, g1)
+    deriv *= g0.cov
+    return FirstLayerStats(g1.var_x, g1.var_y, nngp, deriv, g1)
 
 
 def _pattern_sums(Xr, Yr, masks, weights, r2: float, activation: str, symmetric: bool):
@@ -128,8 +132,12 @@ def _monte_carlo(Xr, Yr, q, r2, activation, symmetric, samples: int, seed: int,
 
 def first_layer_stats(arch: Architecture, X: np.ndarray, Y: np.ndarray | None, *,
                       method: str, mask_samples: int = 1 << 14, seed: int = 0,
-                      propagate=None):
-    """Return ``(stats, stderr_ntk, stderr_nngp, description)`` for the chosen method."""
+                      propagate=None, pairs=None):
+    """Return ``(stats, stderr_ntk, stderr_nngp, description)`` for the chosen method.
+
+    ``pairs=(rows, cols)`` (deterministic methods, ``Y=None``) restricts the work to
+    those index pairs and returns 1-D statistics.
+    """
     symmetric = Y is None
     Yv = X if symmetric else Y
     q = arch.keep_probs[0]
@@ -137,7 +145,7 @@ def first_layer_stats(arch: Architecture, X: np.ndarray, Y: np.ndarray | None, *
     if method == "dense" or (method == "mean_field"):
         desc = "first layer dense" if method == "dense" else \
             "first layer masked, mean-field (K^(1) = s_1 x.y; exact only as d0 -> infinity)"
-        return _deterministic(X, Y, s1, arch.activation), None, None, desc
+        return _deterministic(X, Y, s1, arch.activation, pairs), None, None, desc
     relevant = np.flatnonzero(np.any(X != 0, axis=0) | np.any(Yv != 0, axis=0))
     Xr, Yr = X[:, relevant], Yv[:, relevant]
     r2 = float(1 / q) if arch.rescale else 1.0

@@ -87,6 +87,13 @@ def _exact_cos_sin(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return (cos if c >= 0 else -cos), sin
 
 
+def _refine(row_x: np.ndarray, row_y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(cos, sin) of unit rows from their difference and sum: accurate near +-1."""
+    d = row_norms(row_x - row_y)
+    s = row_norms(row_x + row_y)
+    return np.clip(0.25 * (s - d) * (s + d), -1.0, 1.0), 0.5 * d * s
+
+
 @dataclass(frozen=True)
 class PairGeometry:
     """The 2x2 covariances of all pairs (x_i, y_j) in angle form.
@@ -153,12 +160,7 @@ class PairGeometry:
         step = max(1, _CHUNK // max(1, X.shape[-1]))
         for start in range(0, idx[0].size, step):
             part = tuple(k[start:start + step] for k in idx)
-            row_x = ux[part[:-1]]
-            row_y = uy[part[:-2] + part[-1:]]
-            d = row_norms(row_x - row_y)
-            s = row_norms(row_x + row_y)
-            sin[part] = 0.5 * d * s
-            cos[part] = np.clip(0.25 * (s - d) * (s + d), -1.0, 1.0)
+            cos[part], sin[part] = _refine(ux[part[:-1]], uy[part[:-2] + part[-1:]])
         if exact_antiparallel:
             for part in zip(*np.nonzero(live & (cos < _ANTIPARALLEL))):
                 cos[part], sin[part] = _exact_cos_sin(X[part[:-1]], Y[part[:-2] + part[-1:]])
@@ -172,3 +174,26 @@ class PairGeometry:
         cos = np.where(live, cos, 1.0)
         sin = np.where(live, sin, 0.0)
         return cls((nx**2)[..., :, None], (ny**2)[..., None, :], cos, sin)
+
+    @classmethod
+    def from_input_pairs(cls, X: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> "PairGeometry":
+        """Geometry of the pairs (X[rows[k]], X[cols[k]]) only, as 1-D arrays.
+
+        Used for symmetric Gram matrices (the upper triangle holds every value), with
+        the same accuracy guarantees as :meth:`from_inputs`.  Rows must be non-zero.
+        """
+        nx = row_norms(X)
+        ux = X / nx[:, None]
+        cos = np.clip((ux @ ux.T)[rows, cols], -1.0, 1.0)
+        sin = np.sqrt((1.0 - cos) * (1.0 + cos))
+        same = rows == cols
+        k = np.flatnonzero((np.abs(cos) > _PARALLEL) & ~same)
+        step = max(1, _CHUNK // max(1, X.shape[1]))
+        for start in range(0, k.size, step):
+            part = k[start:start + step]
+            cos[part], sin[part] = _refine(ux[rows[part]], ux[cols[part]])
+        for i in np.flatnonzero(cos < _ANTIPARALLEL):
+            cos[i], sin[i] = _exact_cos_sin(X[rows[i]], X[cols[i]])
+        cos[same], sin[same] = 1.0, 0.0
+        sq = nx * nx
+        return cls(sq[rows], sq[cols], cos, sin)

@@ -96,15 +96,25 @@ def _propagate(arch: Architecture, stats: FirstLayerStats):
     ntk = s2 * (sigma + stats.drive)
     geom = stats.geometry_of_sigma().scaled(s2)     # K^(2)
     for h in range(2, arch.depth + 1):
-        sigma, deriv, nxt = step(geom)
+        sigma, deriv, nxt = step(geom, need_next=h < arch.depth)
         s = scales[h]
-        ntk = s * (sigma + deriv * ntk)
-        geom = nxt.scaled(s)
+        ntk *= deriv
+        ntk += sigma
+        if s != 1:
+            ntk *= s
+        geom = nxt.scaled(s) if nxt is not None else None
     nngp = s2 * stats.sigma if arch.depth == 1 else s * sigma
     return ntk, nngp
 
 
 EXACT_BUDGET = 1 << 25  # mask patterns x input pairs that "auto" enumerates (~ seconds)
+
+
+def _unpack(values: np.ndarray, pairs, n: int) -> np.ndarray:
+    full = np.empty((n, n))
+    full[pairs] = values
+    full[pairs[1], pairs[0]] = values
+    return full
 
 
 def _resolve_method(arch: Architecture, first_layer: str, n_relevant: int, pairs: int) -> str:
@@ -149,9 +159,14 @@ def limit_kernel(arch: Architecture, X, Y=None, *, first_layer: str = "auto",
     method = _resolve_method(arch, first_layer, n_relevant, pairs)
     if mask_samples is None:
         mask_samples = int(min(1 << 14, max(1 << 10, EXACT_BUDGET // pairs)))
+    # A symmetric Gram is computed on its upper triangle only (half the work).
+    pairs = np.triu_indices(X.shape[0]) if Y is None and method in ("dense", "mean_field") \
+        else None
     stats, se_ntk, se_nngp, desc = first_layer_stats(
         arch, X, Y, method=method, mask_samples=mask_samples, seed=seed,
-        propagate=lambda st: _propagate(arch, st))
+        propagate=lambda st: _propagate(arch, st), pairs=pairs)
     ntk, nngp = _propagate(arch, stats)
+    if pairs is not None:
+        ntk, nngp = _unpack(ntk, pairs, X.shape[0]), _unpack(nngp, pairs, X.shape[0])
     return LimitKernel(arch, ntk, nngp, desc, theory_scale_factor(arch, method),
                        se_ntk, se_nngp)
