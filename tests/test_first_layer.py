@@ -30,17 +30,18 @@ def test_exact_enumeration_matches_mpmath(activation, rescale):
     np.testing.assert_allclose(k.nngp, _arr(n), rtol=1e-14, atol=0)
 
 
-def test_near_parallel_mask_average_accuracy_is_sqrt_ulp():
-    """Documented limitation: the mask-averaged Sigma^(1) has no accurate angle form,
-    so its angle carries an error ~ sqrt(2u) = 1.5e-8 rad near correlation 1; the NTK
-    then has relative error ~ delta_theta/pi per layer. Bound: L * 1.5e-8 / pi * 4."""
+@pytest.mark.parametrize("gap", [1e-6, 1e-9, 1e-12])
+@pytest.mark.parametrize("activation", ["relu", "erf"])
+def test_mask_average_keeps_1e_14_near_parallel_and_antiparallel(gap, activation):
+    """The averaged ReLU kernel's angle comes from a weighted variance of the masked
+    norm ratios (no cancellation), so nearly parallel inputs keep full accuracy."""
     x = np.array([1.0, 2.0, -0.5])
-    X = np.array([x, x + np.array([0.0, 1e-9, 2e-9])])
-    arch = Architecture.pruned(3, "0.5", prune_first_layer=True)
+    X = np.array([x, x + np.array([0.0, gap, 2 * gap]), -x + np.array([gap, 0.0, 0.0])])
+    arch = Architecture.pruned(3, "0.5", prune_first_layer=True, activation=activation)
     k = limit_kernel(arch, X, first_layer="exact")
-    t, _ = gram_mp(arch, X, dps=25)
-    bound = arch.depth * 1.5e-8 / np.pi * 4
-    assert np.max(np.abs(k.ntk - _arr(t)) / np.abs(_arr(t))) <= bound
+    t, n = gram_mp(arch, X, dps=25)
+    np.testing.assert_allclose(k.ntk, _arr(t), rtol=1e-14, atol=0)
+    np.testing.assert_allclose(k.nngp, _arr(n), rtol=1e-14, atol=0)
 
 
 def test_zero_coordinates_are_summed_out():

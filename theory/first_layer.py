@@ -49,7 +49,7 @@ class FirstLayerStats:
     var_y: np.ndarray   # Sigma^(1)(y, y), shape (1, M)
     sigma: np.ndarray   # Sigma^(1)(x, y), shape (N, M)
     drive: np.ndarray   # E[K Vdot(K)],    shape (N, M)
-    geometry: PairGeometry | None  # accurate geometry of Sigma^(1) when deterministic
+    geometry: PairGeometry | None  # accurate geometry of Sigma^(1), when known
 
     def geometry_of_sigma(self) -> PairGeometry:
         if self.geometry is not None:
@@ -68,9 +68,14 @@ def _deterministic(X, Y, s1: float, activation: str, pairs=None) -> FirstLayerSt
 
 
 def _pattern_sums(Xr, Yr, masks, weights, r2: float, activation: str, symmetric: bool):
-    """Weighted sums over mask patterns of (var_x, var_y, sigma, drive)."""
+    """Weighted sums over mask patterns of (var_x, var_y, sigma, drive), and for ReLU
+    the four extra sums of :func:`_relu_one_minus_cos`."""
     N, M = Xr.shape[0], Yr.shape[0]
-    out = [np.zeros((N, 1)), np.zeros((1, M)), np.zeros((N, M)), np.zeros((N, M))]
+    relu = activation == "relu"
+    shapes = [(N, 1), (1, M), (N, M), (N, M)] + ([(N, M)] * 4 if relu else [])
+    out = [np.zeros(shape) for shape in shapes]
+    if relu:
+        ref = np.sqrt((np.sum(Yr * Yr, axis=1)[None, :]) / np.sum(Xr * Xr, axis=1)[:, None])
     step = max(1, _CHUNK_ELEMS // (N * M))
     for start in range(0, len(masks), step):
         m = masks[start:start + step].astype(np.float64)
@@ -81,9 +86,46 @@ def _pattern_sums(Xr, Yr, masks, weights, r2: float, activation: str, symmetric:
         # antiparallel pairs (relative accuracy of tiny values) is not needed here.
         g0 = PairGeometry.from_inputs(Xm, Ym, exact_antiparallel=False).scaled(r2)
         nngp, deriv, g1 = STEPS[activation](g0)
-        for acc, val in zip(out, (g1.var_x, g1.var_y, nngp, g0.cov * deriv)):
+        vals = [g1.var_x, g1.var_y, nngp, g0.cov * deriv]
+        if relu:
+            a2, b2 = g0.var_x, g0.var_y                      # alpha^2, beta^2
+            with np.errstate(divide="ignore", invalid="ignore"):
+                dev = np.where(a2 > 0, np.sqrt(b2 / a2), 0.0) - ref   # rho - rho_ref
+            ab = np.sqrt(a2 * b2)
+            one_minus_J = g1.sin * g1.sin / (1.0 + g1.cos)   # accurate near J = 1
+            vals += [a2 * dev, a2 * dev * dev, ab + 0.0 * dev, ab * one_minus_J]
+        for acc, val in zip(out, vals):
             acc += np.sum(w * np.broadcast_to(val, (len(m),) + acc.shape), axis=0)
     return out
+
+
+def _relu_one_minus_cos(vx, vy, s1, s2, eab, eab_1mJ):
+    """1 - cos of the mask-averaged ReLU kernel Sigma^(1), without cancellation.
+
+    With alpha_m, beta_m the masked norms, A = alpha^2 = Sigma_m(x,x), B = beta^2,
+    rho = beta/alpha and W = E[A]:
+    sqrt(E[A]E[B]) - E[alpha beta J] = G + E[alpha beta (1 - J)], where the
+    Cauchy-Schwarz gap G = (E[A]E[B] - E[alpha beta]^2) / (sqrt(E[A]E[B]) + E[alpha beta])
+    and E[A]E[B] - E[alpha beta]^2 = W E[A (rho - rho_ref)^2] - E[A (rho - rho_ref)]^2
+    (an A-weighted variance of rho; rho_ref = |y|/|x| only centres it).
+    """
+    root = np.sqrt(vx * vy)
+    gap = np.maximum(vx * s2 - s1 * s1, 0.0) / (root + eab)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(root > 0, (gap + eab_1mJ) / np.where(root > 0, root, 1.0), 0.0)
+
+
+def _finish(sums, count=1.0) -> FirstLayerStats:
+    vx, vy, sig, drv, *extra = (v / count for v in sums)
+    geometry = None
+    if extra:  # ReLU: accurate angle of the averaged kernel near correlation 1
+        geometry = PairGeometry.from_covariance(vx, vy, sig)
+        omc = _relu_one_minus_cos(vx, vy, *extra)
+        near = geometry.cos > 0.5
+        cos = np.where(near, 1.0 - omc, geometry.cos)
+        sin = np.where(near, np.sqrt(np.maximum(omc, 0.0) * (2.0 - omc)), geometry.sin)
+        geometry = PairGeometry(vx, vy, cos, sin)
+    return FirstLayerStats(vx, vy, sig, drv, geometry)
 
 
 def _enumerate(Xr, Yr, q: float, r2: float, activation: str, symmetric: bool) -> FirstLayerStats:
@@ -92,8 +134,7 @@ def _enumerate(Xr, Yr, q: float, r2: float, activation: str, symmetric: bool) ->
     masks = ((codes[:, None] >> np.arange(k)) & 1).astype(bool)
     kept = masks.sum(axis=1)
     weights = q ** kept * (1.0 - q) ** (k - kept)
-    vx, vy, sig, drv = _pattern_sums(Xr, Yr, masks, weights, r2, activation, symmetric)
-    return FirstLayerStats(vx, vy, sig, drv, None)
+    return _finish(_pattern_sums(Xr, Yr, masks, weights, r2, activation, symmetric))
 
 
 def _monte_carlo(Xr, Yr, q, r2, activation, symmetric, samples: int, seed: int,
@@ -114,13 +155,8 @@ def _monte_carlo(Xr, Yr, q, r2, activation, symmetric, samples: int, seed: int,
         w = np.full(len(g), 1.0)
         sums.append(_pattern_sums(Xr, Yr, masks[g], w, r2, activation, symmetric))
     total = [sum(parts) for parts in zip(*sums)]
-
-    def stats_from(parts, count):
-        vx, vy, sig, drv = (p / count for p in parts)
-        return FirstLayerStats(vx, vy, sig, drv, None)
-
-    full = stats_from(total, samples)
-    loo = [propagate(stats_from([t - s for t, s in zip(total, part)], samples - len(g)))
+    full = _finish(total, samples)
+    loo = [propagate(_finish([t - s for t, s in zip(total, part)], samples - len(g)))
            for part, g in zip(sums, groups)]
     G = JACKKNIFE_GROUPS
     errs = []
