@@ -44,6 +44,17 @@ def test_mask_average_keeps_1e_14_near_parallel_and_antiparallel(gap, activation
     np.testing.assert_allclose(k.nngp, _arr(n), rtol=1e-14, atol=0)
 
 
+@pytest.mark.parametrize("rescale", [False, True])
+def test_patterns_that_mask_out_one_input_entirely(rescale):
+    """x = e1 vanishes under every mask without coordinate 1, while y does not."""
+    X = np.array([[1.0, 0.0, 0.0], [0.6, 0.8, 0.0], [0.0, 0.0, 2.0]])
+    arch = Architecture.pruned(2, "0.5", prune_first_layer=True, rescale=rescale)
+    k = limit_kernel(arch, X)
+    t, n = gram_mp(arch, X, dps=25)
+    np.testing.assert_allclose(k.ntk, _arr(t), rtol=1e-14, atol=0)
+    np.testing.assert_allclose(k.nngp, _arr(n), rtol=1e-14, atol=0)
+
+
 def test_zero_coordinates_are_summed_out():
     X = np.array([[1.0, 0.5], [0.2, -0.7]])
     padded = np.hstack([X[:, :1], np.zeros((2, 3)), X[:, 1:], np.zeros((2, 2))])
@@ -122,3 +133,24 @@ def test_exact_refuses_too_many_coordinates():
     with pytest.raises(InvalidArgument, match="first_layer"):
         limit_kernel(Architecture.pruned(1, "0.5", prune_first_layer=True), X,
                      first_layer="exact")
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from strategies import input_sets, keep_probs  # noqa: E402
+
+
+@settings(max_examples=30)
+@given(input_sets(max_n=3, max_dim=4), keep_probs, st.integers(1, 3), st.booleans(),
+       st.sampled_from(["relu", "erf"]))
+def test_mask_average_matches_mpmath_on_drawn_inputs(X, q, depth, rescale, activation):
+    """Forward-error bound as in test_kernels_properties: 64 (L+1) u sqrt(K(x,x) K(y,y))."""
+    arch = Architecture.pruned(depth, q, prune_first_layer=True, rescale=rescale,
+                               activation=activation)
+    k = limit_kernel(arch, X, first_layer="exact")
+    t, n = gram_mp(arch, X, dps=20)
+    for values, ref in ((k.ntk, _arr(t)), (k.nngp, _arr(n))):
+        d = np.sqrt(np.abs(np.diag(ref)))
+        tol = 64 * (depth + 1) * 2.0 ** -53 * np.outer(d, d)
+        assert np.all(np.abs(values - ref) <= tol)

@@ -72,7 +72,7 @@ def _pattern_sums(Xr, Yr, masks, weights, r2: float, activation: str, symmetric:
     the four extra sums of :func:`_relu_one_minus_cos`."""
     N, M = Xr.shape[0], Yr.shape[0]
     relu = activation == "relu"
-    shapes = [(N, 1), (1, M), (N, M), (N, M)] + ([(N, M)] * 4 if relu else [])
+    shapes = [(N, 1), (1, M), (N, M), (N, M)] + ([(N, M)] * 5 if relu else [])
     out = [np.zeros(shape) for shape in shapes]
     if relu:
         ref = np.sqrt((np.sum(Yr * Yr, axis=1)[None, :]) / np.sum(Xr * Xr, axis=1)[:, None])
@@ -93,24 +93,26 @@ def _pattern_sums(Xr, Yr, masks, weights, r2: float, activation: str, symmetric:
                 dev = np.where(a2 > 0, np.sqrt(b2 / a2), 0.0) - ref   # rho - rho_ref
             ab = np.sqrt(a2 * b2)
             one_minus_J = g1.sin * g1.sin / (1.0 + g1.cos)   # accurate near J = 1
-            vals += [a2 * dev, a2 * dev * dev, ab + 0.0 * dev, ab * one_minus_J]
+            vals += [a2 * dev, a2 * dev * dev, ab + 0.0 * dev, ab * one_minus_J,
+                     b2 * (a2 == 0)]
         for acc, val in zip(out, vals):
             acc += np.sum(w * np.broadcast_to(val, (len(m),) + acc.shape), axis=0)
     return out
 
 
-def _relu_one_minus_cos(vx, vy, s1, s2, eab, eab_1mJ):
+def _relu_one_minus_cos(vx, vy, s1, s2, eab, eab_1mJ, z):
     """1 - cos of the mask-averaged ReLU kernel Sigma^(1), without cancellation.
 
     With alpha_m, beta_m the masked norms, A = alpha^2 = Sigma_m(x,x), B = beta^2,
     rho = beta/alpha and W = E[A]:
     sqrt(E[A]E[B]) - E[alpha beta J] = G + E[alpha beta (1 - J)], where the
     Cauchy-Schwarz gap G = (E[A]E[B] - E[alpha beta]^2) / (sqrt(E[A]E[B]) + E[alpha beta])
-    and E[A]E[B] - E[alpha beta]^2 = W E[A (rho - rho_ref)^2] - E[A (rho - rho_ref)]^2
-    (an A-weighted variance of rho; rho_ref = |y|/|x| only centres it).
+    and E[A]E[B] - E[alpha beta]^2 = W E[A (rho - rho_ref)^2] - E[A (rho - rho_ref)]^2 + W Z
+    (an A-weighted variance of rho; rho_ref = |y|/|x| only centres it), where
+    Z = E[B 1{alpha = 0}] collects the patterns that mask x out entirely but not y.
     """
     root = np.sqrt(vx * vy)
-    gap = np.maximum(vx * s2 - s1 * s1, 0.0) / (root + eab)
+    gap = np.maximum(vx * s2 - s1 * s1 + vx * z, 0.0) / (root + eab)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(root > 0, (gap + eab_1mJ) / np.where(root > 0, root, 1.0), 0.0)
 

@@ -37,7 +37,7 @@ from .first_layer import EXACT_MAX_DIM, FirstLayerStats, first_layer_stats
 from .geometry import as_inputs
 
 __all__ = ["LimitKernel", "limit_kernel", "theory_scale_factor", "FIRST_LAYER_METHODS",
-           "EXACT_BUDGET"]
+           "EXACT_BUDGET", "FirstLayerGap", "first_layer_gap"]
 
 FIRST_LAYER_METHODS = ("auto", "exact", "monte_carlo", "mean_field")
 
@@ -170,3 +170,43 @@ def limit_kernel(arch: Architecture, X, Y=None, *, first_layer: str = "auto",
         ntk, nngp = _unpack(ntk, pairs, X.shape[0]), _unpack(nngp, pairs, X.shape[0])
     return LimitKernel(arch, ntk, nngp, desc, theory_scale_factor(arch, method),
                        se_ntk, se_nngp)
+
+
+@dataclass(frozen=True)
+class FirstLayerGap:
+    """How far the exact masked-first-layer limit is from its mean-field form (claim C5).
+
+    ``mean_field_ntk`` is the kernel with K^(1) = s_1 x.x' - for ReLU that is the
+    dense NTK times prod_h s_h (the "scaled dense kernel").  ``relative_gap`` is
+    (exact - mean_field) / |mean_field| entrywise, and ``max_relative_gap`` its
+    largest absolute value; with a Monte Carlo first layer ``gap_stderr`` carries
+    the standard error of the gap.
+    """
+
+    exact: LimitKernel
+    mean_field: LimitKernel
+    relative_gap: np.ndarray
+    max_relative_gap: float
+    gap_stderr: np.ndarray | None
+
+
+def first_layer_gap(arch: Architecture, X, Y=None, **kwargs) -> FirstLayerGap:
+    """Compare the mask-averaged limit NTK with the mean-field one (first layer masked).
+
+    >>> X = np.array([[1.0, 0.0, 0.0], [0.6, 0.8, 0.0]])
+    >>> gap = first_layer_gap(Architecture.pruned(2, "0.5", prune_first_layer=True,
+    ...                                           rescale=True), X)
+    >>> round(gap.max_relative_gap, 5)
+    0.00676
+    """
+    if not arch.first_layer_masked:
+        raise InvalidArgument("arch", arch.describe(), "the first layer is not masked",
+                              "pass prune_first_layer=True (claim C5 concerns a masked first layer)")
+    exact = limit_kernel(arch, X, Y, **kwargs)
+    mean_field = limit_kernel(arch, X, Y, first_layer="mean_field")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = (exact.ntk - mean_field.ntk) / np.abs(mean_field.ntk)
+        se = None if exact.ntk_stderr is None else exact.ntk_stderr / np.abs(mean_field.ntk)
+    finite = np.isfinite(rel)
+    worst = float(np.max(np.abs(rel[finite]))) if np.any(finite) else 0.0
+    return FirstLayerGap(exact, mean_field, rel, worst, se)

@@ -119,6 +119,11 @@ def _float64(arch, X, Y, gram, first_layer, samples, seed):
     if pruned.ntk_stderr is not None:
         out["ntk_stderr"] = pick(pruned.ntk_stderr)
         out["nngp_stderr"] = pick(pruned.nngp_stderr)
+    if arch.first_layer_masked and first_layer != "mean_field":
+        # claim C5: how far the exact limit is from the mean-field (scaled dense) one
+        mf = limit_kernel(arch, X, None if (gram and Y is None) else Y, first_layer="mean_field")
+        out["mean_field_ntk"] = pick(mf.ntk)
+        out["gap_to_mean_field"] = pick((pruned.ntk - mf.ntk) / np.abs(mf.ntk))
     return out
 
 
@@ -163,5 +168,8 @@ def _print_text(r) -> None:
         else:
             extra = f"  (stderr {r[key + '_stderr']:.3g})" if key + "_stderr" in r else ""
             print(f"{key:<12} {val}{extra}")
+    if "gap_to_mean_field" in r and not isinstance(r["gap_to_mean_field"], list):
+        print(f"mean-field   {r['mean_field_ntk']}  (exact/mean-field - 1 = {r['gap_to_mean_field']:.3g};"
+              " claim C5)")
     sf = r["scale_factor_exact"]
     print(f"scale factor {sf if sf is not None else 'none (the pruned limit is not a multiple of the dense one)'}")
