@@ -66,7 +66,7 @@ def check_keep_prob(value: object, argument: str = "keep_prob") -> Fraction:
 
 def check_depth(value: object, argument: str = "depth") -> int:
     """Return the number of hidden layers L as an int >= 1."""
-    if isinstance(value, bool) or not isinstance(value, (int,)) :
+    if isinstance(value, bool) or not isinstance(value, int):
         try:
             as_int = int(str(value))
         except ValueError:

@@ -124,10 +124,13 @@ class Architecture:
         return self.keep_probs
 
     def scale_factor(self) -> Fraction:
-        """prod_h s_h: the factor C1 predicts between pruned and dense limit NTKs.
+        """prod_h s_h: the factor C1/C2 predict between pruned and dense limit NTKs.
 
-        Exact for positively homogeneous activations with a dense first layer (or in
-        the mean-field treatment of a masked first layer); see ``theory.proofs``.
+        It is the exact ratio when the scaled covariances pass through the activation
+        unchanged in shape: a positively homogeneous activation (ReLU), rescaled
+        pruning (every s_h = 1, any activation), or only the output layer scaled - with
+        a dense first layer, or a masked one in the mean-field treatment.  Use
+        ``theory.kernels.theory_scale_factor`` to ask whether it applies.
         """
         out = Fraction(1)
         for s in self.layer_scales():

@@ -32,7 +32,7 @@ from .config import Architecture
 from .first_layer import EXACT_MAX_DIM
 from .geometry import as_inputs
 
-__all__ = ["MpKernel", "limit_kernel_mp", "gram_mp"]
+__all__ = ["MpKernel", "limit_kernel_mp", "limit_kernel_entries_mp", "gram_mp"]
 
 _GUARD = 10
 _MAX_GUARD = 2560
@@ -49,8 +49,11 @@ class MpKernel:
 
 
 def _mpf(v) -> mpmath.mpf:
+    """Exact conversion of Fractions, ints and floats at the working precision."""
     if isinstance(v, Fraction):
         return mpmath.mpf(v.numerator) / v.denominator
+    if isinstance(v, int):
+        return mpmath.mpf(v)
     return mpmath.mpf(float(v)) if not isinstance(v, mpmath.mpf) else v
 
 
@@ -106,10 +109,37 @@ def limit_kernel_mp(arch: Architecture, x, y, *, dps: int = 50,
     if x.shape != y.shape:
         raise InvalidArgument("y", f"a vector of length {y.shape[0]}",
                               f"x has length {x.shape[0]}", "give x and y the same length")
+    return _adaptive(dps, lambda: _evaluate(arch, x, y, first_layer))
+
+
+def limit_kernel_entries_mp(arch: Architecture, xx, yy, xy, *, dps: int = 50) -> MpKernel:
+    """The same, from the Gram entries (|x|^2, |x'|^2, x.x') instead of the vectors.
+
+    Entries are mpmath-convertible (numbers or strings such as ``"1/2"``).  A masked
+    first layer is treated in the mean-field idealisation (the entries do not
+    determine the mask average).
+
+    >>> arch = Architecture.pruned(depth=2, keep_prob="1/2")
+    >>> mpmath.nstr(limit_kernel_entries_mp(arch, 1, 1, "1/2").ntk, 15)
+    '0.337869890280871'
+    """
+    dps = check_dps(dps)
+
+    def run():
+        a, b, c = (_mpf(Fraction(v.strip()) if isinstance(v, str) else v)
+                   for v in (xx, yy, xy))
+        scales = [_mpf(s) for s in arch.layer_scales()]
+        return _dense_first_layer(arch.activation, scales, a, b, c, arch.depth)
+
+    return _adaptive(dps, run)
+
+
+def _adaptive(dps: int, evaluate):
+    """Run ``evaluate`` at growing precision until two runs agree to dps + 2 digits."""
     guard, previous = _GUARD, None
     while True:
         with mpmath.workdps(dps + guard):
-            current = _evaluate(arch, x, y, first_layer)
+            current = evaluate()
             if previous is not None and all(_agree(u, v, dps + 2)
                                             for u, v in zip(current, previous)):
                 break
@@ -118,6 +148,14 @@ def limit_kernel_mp(arch: Architecture, x, y, *, dps: int = 50,
         previous, guard = current, 2 * guard
     with mpmath.workdps(dps):
         return MpKernel(+current[0], +current[1], dps, dps + guard)
+
+
+def _dense_first_layer(act, scales, a, b, c, depth):
+    s1 = scales[0]
+    a, b, c = s1 * a, s1 * b, s1 * c
+    sig = (V_mp(act, a, a, a), V_mp(act, b, b, b), V_mp(act, a, b, c))
+    drive = c * Vdot_mp(act, a, b, c)
+    return _propagate(act, scales, sig, drive, depth)
 
 
 def _evaluate(arch: Architecture, x, y, first_layer: str):
@@ -140,11 +178,8 @@ def _evaluate(arch: Architecture, x, y, first_layer: str):
         raise InvalidArgument("first_layer", first_layer, "unknown method here",
                               "choose exact or mean_field")
     else:
-        s1 = scales[0]
-        a, b, c = s1 * _dot(x, x), s1 * _dot(y, y), s1 * _dot(x, y)
-        sig = (V_mp(arch.activation, a, a, a), V_mp(arch.activation, b, b, b),
-               V_mp(arch.activation, a, b, c))
-        drive = c * Vdot_mp(arch.activation, a, b, c)
+        return _dense_first_layer(arch.activation, scales, _dot(x, x), _dot(y, y), _dot(x, y),
+                                  arch.depth)
     return _propagate(arch.activation, scales, sig, drive, arch.depth)
 
 
