@@ -24,5 +24,7 @@ def pdflatex():
     """Path of pdflatex; the test is skipped (not silently passed) without it."""
     exe = shutil.which("pdflatex")
     if exe is None:
+        if os.environ.get("PNTK_REQUIRE_LATEX"):
+            pytest.fail("pdflatex is required here (PNTK_REQUIRE_LATEX is set) but not on PATH")
         pytest.skip("pdflatex is not on PATH")
     return exe

@@ -6,7 +6,7 @@ import sys
 
 from theory._errors import InvalidArgument
 
-from . import _kernel
+from . import _derive, _kernel
 from ._common import EXIT_BAD_INPUT, Parser, UsageError
 
 __all__ = ["main", "build_parser"]
@@ -17,11 +17,7 @@ def build_parser() -> Parser:
                                               "of randomly pruned networks.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     _kernel.add_parser(sub)
-    try:
-        from . import _derive
-        _derive.add_parser(sub)
-    except ImportError:  # pragma: no cover - during development only
-        pass
+    _derive.add_parser(sub)
     return parser
 
 

@@ -1,0 +1,93 @@
+"""LaTeX export: documents and fragments compile with pdflatex, without undefined
+control sequences, and carry the recursion, the factor and the proof steps."""
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from theory import Architecture
+from theory.latex import LatexOptions, escape_text, latex_document
+
+from test_cli_kernel import pntk
+
+VARIANTS = [
+    dict(depth=1, keep_prob=None, rescale=False, first=False, act="relu"),
+    dict(depth=3, keep_prob="0.5", rescale=False, first=False, act="relu"),
+    dict(depth=2, keep_prob="0.3", rescale=True, first=True, act="relu"),
+    dict(depth=2, keep_prob="0.5", rescale=False, first=False, act="erf"),
+    dict(depth=3, keep_prob=None, rescale=True, first=False, act="erf"),
+]
+
+
+def _compile(pdflatex, tex: Path) -> str:
+    proc = subprocess.run([pdflatex, "-interaction=nonstopmode", "-halt-on-error",
+                           "-output-directory", str(tex.parent), str(tex)],
+                          capture_output=True, text=True, timeout=300)
+    log = tex.with_suffix(".log").read_text(errors="replace")
+    assert proc.returncode == 0, [l for l in log.splitlines() if l.startswith("!")]
+    assert "Undefined control sequence" not in log
+    assert tex.with_suffix(".pdf").stat().st_size > 1000
+    return log
+
+
+@pytest.mark.latex
+@pytest.mark.parametrize("v", VARIANTS, ids=lambda v: "-".join(map(str, v.values())))
+def test_derive_document_compiles(pdflatex, tmp_path, v):
+    tex = tmp_path / "doc.tex"
+    args = ["derive", "--depth", v["depth"], "--activation", v["act"], "--latex", tex,
+            "--expansion-depth", 4]
+    if v["keep_prob"]:
+        args += ["--keep-prob", v["keep_prob"]]
+    if v["rescale"]:
+        args.append("--rescale")
+    if v["first"]:
+        args.append("--prune-first-layer")
+    out = pntk(*args).stdout
+    assert f"wrote {tex}" in out
+    _compile(pdflatex, tex)
+
+
+@pytest.mark.latex
+def test_fragment_compiles_inside_a_users_document(pdflatex, tmp_path):
+    frag = tmp_path / "eqs.tex"
+    pntk("derive", "--depth", 2, "--keep-prob", "0.25", "--latex", frag, "--fragment",
+         "--expansion-depth", 3)
+    text = frag.read_text()
+    assert "\\documentclass" not in text and "\\begin{document}" not in text
+    main = tmp_path / "paper.tex"
+    main.write_text("\\documentclass{article}\n\\usepackage{amsmath,amssymb,graphicx}\n"
+                    "\\begin{document}\nOur paper.\n\\input{eqs.tex}\n\\end{document}\n")
+    _compile(pdflatex, main)
+
+
+def test_document_carries_recursion_factor_and_proofs():
+    doc = latex_document(Architecture.pruned(3, "0.5"), options=LatexOptions(expansion_depth=3))
+    assert "\\Theta_{f}^{(4)}" in doc                 # the recursion reaches the output layer
+    assert "\\frac{1}{8}" in doc                        # factor (1/2)^3
+    assert "induction" in doc.lower()
+    assert doc.count("(holds)") >= 3
+    sym = latex_document(Architecture.pruned(3, "0.5"),
+                         options=LatexOptions(symbolic_keep_prob=True, expansion_depth=3))
+    assert "q^{3}" in sym
+
+
+def test_erf_document_states_no_factor():
+    doc = latex_document(Architecture.pruned(2, "0.5", activation="erf"),
+                         options=LatexOptions(expansion_depth=2))
+    assert "No scalar factor" in doc
+
+
+def test_escape_text_leaves_no_raw_specials():
+    raw = "a_b ^ #1 & 50% ~ {x} \\ <y> |z| θσ"
+    out = escape_text(raw)
+    for ch in "_^#&%~":
+        assert out.count(ch) == out.count("\\" + ch) or ch in "^~"
+    assert "θ" not in out and "σ" not in out
+
+
+def test_derive_refuses_pdf_for_fragment(tmp_path):
+    proc = pntk("derive", "--depth", 1, "--latex", tmp_path / "x.tex", "--fragment", "--pdf",
+                check=False)
+    assert proc.returncode == 2 and "--pdf" in proc.stderr
+    assert not (tmp_path / "x.tex").exists()   # nothing half-written
