@@ -17,22 +17,16 @@ Run:  python benchmarks/bench_entk.py [--n 200] [--width 1024] [--mc-width 4096]
 from __future__ import annotations
 
 import argparse
-import time
+import sys
+from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import best_time  # noqa: E402
+
 from numerics import empirical_ntk, sample_network
 from theory import Architecture
-
-
-def best_time(fn, repeat: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def masked_flops(net, n: int) -> float:

@@ -12,9 +12,13 @@ Run:  python benchmarks/bench_limit_gram.py [--n 200] [--dim 32] [--depth 3] [--
 from __future__ import annotations
 
 import argparse
-import time
+import sys
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import best_time  # noqa: E402
 
 from theory import Architecture, limit_kernel, limit_kernel_mp
 
@@ -33,16 +37,6 @@ def plain_numpy_ntk(X: np.ndarray, depth: int) -> np.ndarray:
         theta_f = sigma + dot * theta_f
         K = sigma
     return theta_f
-
-
-def best_time(fn, repeat: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def main() -> None:

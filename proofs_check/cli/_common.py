@@ -10,7 +10,7 @@ import numpy as np
 
 from theory._errors import InvalidArgument
 
-__all__ = ["UsageError", "Parser", "parse_vector", "load_inputs", "EXIT_BAD_INPUT"]
+__all__ = ["UsageError", "Parser", "parse_int", "parse_vector", "load_inputs", "EXIT_BAD_INPUT"]
 
 EXIT_BAD_INPUT = 2
 
@@ -24,6 +24,19 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str):  # noqa: D401 - argparse hook
         raise UsageError(f"{message} (in '{self.prog}'); fix: see '{self.prog} --help'")
+
+
+def parse_int(text, argument: str, minimum: int) -> int:
+    """Parse an integer option that must be at least ``minimum``."""
+    try:
+        value = int(str(text))
+    except ValueError:
+        raise InvalidArgument(argument, text, "not an integer",
+                              f"give an integer >= {minimum}") from None
+    if value < minimum:
+        raise InvalidArgument(argument, text, f"must be >= {minimum}",
+                              f"give an integer >= {minimum}")
+    return value
 
 
 def parse_vector(text: str, argument: str) -> np.ndarray:

@@ -13,6 +13,8 @@ from theory.config import ACTIVATIONS, Architecture
 from theory.kernels import theory_scale_factor
 from theory.latex import LatexOptions, latex_document
 
+from ._common import parse_int
+
 __all__ = ["add_parser", "run"]
 
 
@@ -34,16 +36,6 @@ def add_parser(sub) -> None:
                    help="largest L of the direct-expansion check (default 10)")
     p.add_argument("--pdf", action="store_true", help="also compile FILE with pdflatex")
     p.set_defaults(run=run)
-
-
-def _depth(text, argument):
-    try:
-        value = int(text)
-    except (TypeError, ValueError):
-        raise InvalidArgument(argument, text, "not an integer", "give an integer >= 1") from None
-    if value < 1:
-        raise InvalidArgument(argument, text, "must be >= 1", "give an integer >= 1")
-    return value
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -80,8 +72,8 @@ def run(args) -> int:
     if args.activation not in ACTIVATIONS:
         raise InvalidArgument("--activation", args.activation, "unknown activation",
                               f"choose one of {', '.join(ACTIVATIONS)}")
-    depth = _depth(args.depth, "--depth")
-    expansion = _depth(args.expansion_depth, "--expansion-depth")
+    depth = parse_int(args.depth, "--depth", 1)
+    expansion = parse_int(args.expansion_depth, "--expansion-depth", 1)
     symbolic = args.keep_prob is None
     keep_prob = "1/2" if symbolic else check_keep_prob(args.keep_prob, "--keep-prob")
     if args.fragment and args.pdf:

@@ -12,7 +12,7 @@ from theory.config import ACTIVATIONS, Architecture
 from theory.kernels import FIRST_LAYER_METHODS, limit_kernel, theory_scale_factor
 from theory.kernels_mp import gram_mp, limit_kernel_mp
 
-from ._common import load_inputs, parse_vector
+from ._common import load_inputs, parse_int, parse_vector
 
 __all__ = ["add_parser", "run"]
 
@@ -40,16 +40,6 @@ def add_parser(sub) -> None:
     p.add_argument("--dps", help="evaluate with mpmath at this many significant digits (>= 15)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=run)
-
-
-def _int(text: str, argument: str, minimum: int) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise InvalidArgument(argument, text, "not an integer", f"give an integer >= {minimum}") from None
-    if value < minimum:
-        raise InvalidArgument(argument, text, f"must be >= {minimum}", f"give an integer >= {minimum}")
-    return value
 
 
 def _inputs(args):
@@ -83,12 +73,12 @@ def run(args) -> int:
         raise InvalidArgument("--first-layer", args.first_layer, "unknown method",
                               f"choose one of {', '.join(FIRST_LAYER_METHODS)}")
     keep_prob = check_keep_prob(args.keep_prob, "--keep-prob")
-    arch = Architecture.pruned(depth=_int(depth, "--depth", 1), keep_prob=keep_prob,
+    arch = Architecture.pruned(depth=parse_int(depth, "--depth", 1), keep_prob=keep_prob,
                                rescale=args.rescale, prune_first_layer=args.prune_first_layer,
                                activation=args.activation)
     dps = check_dps(args.dps, "--dps") if args.dps is not None else None
-    samples = None if args.mask_samples is None else _int(args.mask_samples, "--mask-samples", 64)
-    seed = _int(args.seed, "--seed", 0)
+    samples = None if args.mask_samples is None else parse_int(args.mask_samples, "--mask-samples", 64)
+    seed = parse_int(args.seed, "--seed", 0)
     X, Y, gram = _inputs(args)
     if dps is None:
         result = _float64(arch, X, Y, gram, args.first_layer, samples, seed)
