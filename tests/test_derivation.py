@@ -57,12 +57,12 @@ def test_c_sigma_derivations():
 def test_relu_radial_and_angular_steps_against_quadrature():
     d = D.derive("relu", "nngp")
     steps = dict(d.steps)
-    radial = steps["radial integral"]
+    radial = steps["Radial integral"]
     assert radial.rhs == 1 / sp.pi
     with mpmath.workdps(25):
         numeric = mpmath.quad(lambda r: r**3 * mpmath.exp(-r * r / 2), [0, mpmath.inf]) / (2 * mpmath.pi)
         assert abs(numeric - 1 / mpmath.pi) < mpmath.mpf(10) ** -20
-        angular = steps["angular integral"]
+        angular = steps["Angular integral"]
         theta = sp.Symbol("theta", real=True)
         for value in (sp.Rational(1, 3), sp.Rational(5, 2)):
             lhs = angular.lhs.subs({theta: value, D.a: 1, D.b: 1})

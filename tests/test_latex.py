@@ -78,6 +78,67 @@ def test_erf_document_states_no_factor():
     assert "No scalar factor" in doc
 
 
+def _prose():
+    """Every step description, hypothesis, title and summary that the export prints."""
+    from theory import derivation as D, proofs as P
+
+    results = [P.prove_homogeneity("relu"), P.prove_homogeneity("erf"),
+               P.prove_scaling_induction("relu"), P.prove_scaling_induction("erf"),
+               P.prove_scaling_expansion(2), P.prove_rescaled_equals_dense(2, None, True),
+               P.prove_rescaled_equals_dense(1, "erf"),
+               P.erf_witness(n_angles=8), P.erf_witness(depth=1, n_angles=8, prune_first_layer=True)]
+    for r in results:
+        yield r.title
+        yield r.summary()
+        yield from r.hypotheses
+        yield from (text for text, _ in r.steps)
+    for d in D.derive_all():
+        yield from (text for text, _ in d.steps)
+
+
+def test_prose_is_english_with_inline_math():
+    """No ASCII pseudo-math outside $...$: the escaped text would print it literally."""
+    texts = list(_prose())
+    assert len(texts) > 80
+    for text in texts:
+        assert text.isascii() and text.strip() == text, text
+        parts = text.split("$")
+        assert len(parts) % 2 == 1, f"unbalanced $ in {text!r}"
+        outside = "".join(parts[::2])
+        assert not set(outside) & set("_^\\{}<>|"), text
+        assert "sqrt(" not in outside and "int_" not in outside, text
+        assert all(part.strip() for part in parts[1::2]), f"empty math in {text!r}"
+
+
+def test_erf_witness_is_a_table_of_the_witness_numbers():
+    import mpmath
+
+    from theory.proofs import erf_witness
+
+    arch = Architecture.pruned(2, "0.5", activation="erf")
+    doc = latex_document(arch, options=LatexOptions(expansion_depth=2))
+    w = erf_witness(depth=2, keep_prob=arch.keep_probs[-1])
+    prof = w.data["profile"]
+    assert "\\begin{tabular}{lr}" in doc and "(holds).}" in doc
+    for value in (w.data["ratios"]["x = x'"], w.data["ratios"]["angle pi/3"], w.data["difference"],
+                  prof.minimax_scalar, prof.minimax_error, prof.least_squares_scalar,
+                  prof.least_squares_error, *prof.offdiag_range, *prof.diag_range):
+        assert mpmath.nstr(value, 6) in doc
+    assert "$1/4$" in doc
+    # a witness only where the theorem states no factor: erf with L = 1 scales by q
+    one = latex_document(Architecture.pruned(1, "0.5", activation="erf"),
+                         options=LatexOptions(expansion_depth=2))
+    assert "tabular}{lr}" not in one and "No scalar factor" not in one
+
+
+def test_long_tuples_and_sums_get_a_multiline_fallback():
+    doc = latex_document(Architecture.pruned(2, "0.5", activation="erf"),
+                         options=LatexOptions(expansion_depth=2))
+    assert "\\begin{gathered}" in doc and "\\begin{aligned}" in doc
+    assert doc.count("\\sbox0") == doc.count("\\usebox0") >= 2
+    assert "x \\cdot x'" in doc                       # K^(1) written with the dot product
+
+
 def test_escape_text_leaves_no_raw_specials():
     raw = "a_b ^ #1 & 50% ~ {x} \\ <y> |z| θσ"
     out = escape_text(raw)

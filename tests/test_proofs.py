@@ -26,7 +26,7 @@ def _well_formed(result):
 def test_homogeneity_holds_for_relu():
     result = P.prove_homogeneity("relu")
     _well_formed(result)
-    assert result.holds and dict(result.steps)["V(ta, tb, tc) - t V(a, b, c), simplified"] == 0
+    assert result.holds and dict(result.steps)[r"$V(ta, tb, tc) - t \, V(a, b, c)$, simplified"] == 0
 
 
 def test_homogeneity_fails_for_erf_with_an_independent_witness():
@@ -45,7 +45,7 @@ def test_induction_proves_c1_for_relu():
     _well_formed(result)
     assert result.holds
     steps = dict(result.steps)
-    assert steps["K^(h+1) - s P K_d^(h+1), entrywise, simplified"] == sp.Tuple(0, 0, 0)
+    assert steps[r"$K^{(h+1)} - sP \, K_{\mathrm{d}}^{(h+1)}$, entrywise, simplified"] == sp.Tuple(0, 0, 0)
     assert any("mean-field" in h for h in result.hypotheses)
 
 
@@ -128,7 +128,7 @@ def test_rescaled_pruning_equals_dense(activation, depth):
     result = P.prove_rescaled_equals_dense(depth, activation)
     _well_formed(result)
     assert result.holds and result.claim == "C2"
-    assert dict(result.steps)[f"pruned NTK - dense NTK at depth {depth}"] == 0
+    assert dict(result.steps)[f"Pruned minus dense NTK at depth $L = {depth}$"] == 0
 
 
 def test_rescaled_with_masked_first_layer_states_mean_field():
@@ -166,7 +166,7 @@ def test_erf_witness_default():
 
 def test_summary_lists_the_numbers():
     text = P.erf_witness().summary()
-    assert text.startswith("C1-erf-witness") and ": holds." in text and "minimax scalar" in text
+    assert text.startswith("C1-erf-witness") and ": holds." in text and "Minimax scalar" in text
     assert P.prove_scaling_induction("erf").summary().split(":")[1].strip().startswith("fails")
 
 

@@ -120,7 +120,7 @@ def _max_discrepancy(derived: sp.Expr, closed: sp.Expr, dps: int = 50) -> mpmath
 
 def _result(activation, quantity, integral, derived, closed, steps, started) -> Derivation:
     equal = _difference_is_zero(derived, closed)
-    steps = steps + (("difference from the closed form, simplified", sp.simplify(derived - closed)
+    steps = steps + (("Derived minus closed form, simplified", sp.simplify(derived - closed)
                       if equal else sp.factor(derived - closed, deep=True)),)
     return Derivation(activation, quantity, integral, derived, closed, tuple(steps), equal,
                       _max_discrepancy(derived, closed), time.perf_counter() - started)
@@ -139,17 +139,20 @@ def derive_c_sigma(activation: str) -> Derivation:
         density = sp.exp(-_z**2 / 2) / sp.sqrt(2 * sp.pi)
         integral = sp.Integral(_z**2 * density, (_z, 0, sp.oo))
         second_moment = integral.doit()
-        steps = (("E[relu(z)^2]: relu(z)^2 = z^2 on z > 0 and 0 elsewhere", integral),
-                 ("integrated", second_moment))
+        steps = ((r"$\mathbb{E}[\operatorname{relu}(z)^2]$, where $\operatorname{relu}(z)^2 = z^2$ "
+                  r"for $z > 0$ and $0$ otherwise", integral),
+                 ("Integrated", second_moment))
     else:
         vdot_raw = _erf_vdot_raw()
         integral = sp.Integral(vdot_raw.subs({a: 1, b: 1, c: _t}), (_t, 0, 1))
         second_moment = integral.doit()
-        steps = (("Price's theorem at a = b = 1: E[erf(z)^2] = int_0^1 E[erf'(u)erf'(v)] dt, "
-                  "zero at t = 0 since erf is odd", integral),
-                 ("integrated", second_moment))
+        steps = ((r"Price's theorem at $a = b = 1$, $c = t$: $\mathbb{E}[\operatorname{erf}(z)^2] = "
+                  r"\int_0^1 \mathbb{E}[\operatorname{erf}'(u) \operatorname{erf}'(v)] \, dt$, since "
+                  r"$\mathbb{E}[\operatorname{erf}(u) \operatorname{erf}(v)] = 0$ at $t = 0$ "
+                  r"(erf is odd)", integral),
+                 ("Integrated", second_moment))
     derived = 1 / second_moment
-    steps += (("c_sigma = 1 / E[sigma(z)^2]", derived),)
+    steps += ((r"$c_\sigma = 1 / \mathbb{E}[\sigma(z)^2]$", derived),)
     return _result(activation, "c_sigma", integral, derived, c_sigma(activation), steps, started)
 
 
@@ -172,16 +175,18 @@ def _relu(quantity: str, started: float) -> Derivation:
     in_theta = cs * radial_value * angular_value
     derived = in_theta.subs(_theta, sp.acos(c / sp.sqrt(a * b)))
     steps = (
-        ("defining integral, u = sqrt(a) z1, v = sqrt(b)(cos(theta) z1 + sin(theta) z2), "
-         "cos(theta) = c/sqrt(ab)", integral),
-        ("polar coordinates z = r(cos phi, sin phi): u = sqrt(a) r cos(phi), "
-         "v = sqrt(b) r cos(phi - theta); u > 0 and v > 0 for phi in (theta - pi/2, pi/2)",
+        (r"Defining integral, with $u = \sqrt{a} \, z_1$, "
+         r"$v = \sqrt{b} \, (\cos\theta \, z_1 + \sin\theta \, z_2)$ and "
+         r"$\cos\theta = c / \sqrt{ab}$", integral),
+        (r"In polar coordinates $z = r (\cos\phi, \sin\phi)$, $u = \sqrt{a} \, r \cos\phi$ and "
+         r"$v = \sqrt{b} \, r \cos(\phi - \theta)$; both are positive exactly for $\phi$ "
+         r"in the interval",
          sp.Interval.open(_theta - sp.pi / 2, sp.pi / 2)),
-        ("integral in polar coordinates", cs * sp.Mul(radial, angular, evaluate=False)),
-        ("radial integral", sp.Eq(radial, radial_value, evaluate=False)),
-        ("angular integral", sp.Eq(angular, angular_value, evaluate=False)),
-        ("times c_sigma, as a function of theta", in_theta),
-        ("substitute theta = acos(c/sqrt(ab)) in [0, pi]", derived),
+        ("The integral in polar coordinates", cs * sp.Mul(radial, angular, evaluate=False)),
+        ("Radial integral", sp.Eq(radial, radial_value, evaluate=False)),
+        ("Angular integral", sp.Eq(angular, angular_value, evaluate=False)),
+        (r"Times $c_\sigma$, as a function of $\theta$", in_theta),
+        (r"Substituting $\theta = \arccos(c / \sqrt{ab}) \in [0, \pi]$", derived),
     )
     closed = (V_sym if quantity == "nngp" else Vdot_sym)("relu", a, b, c)
     return _result("relu", quantity, integral, derived, closed, steps, started)
@@ -203,14 +208,16 @@ def _erf_vdot_steps():
     outer = sp.integrate(inner, (_z1, -sp.oo, sp.oo), conds="none")
     raw = sp.factor(outer.subs(_delta, a * b - c**2))
     steps = (
-        ("E[erf'(u) erf'(v)], erf'(z) = (2/sqrt(pi)) exp(-z^2), Cholesky parametrisation "
-         "u = sqrt(a) z1, v = (c/sqrt(a)) z1 + sqrt(delta/a) z2, delta = ab - c^2 > 0",
+        (r"$\mathbb{E}[\operatorname{erf}'(u) \operatorname{erf}'(v)]$ with "
+         r"$\operatorname{erf}'(z) = (2 / \sqrt{\pi}) \, e^{-z^2}$, in the Cholesky parametrisation "
+         r"$u = \sqrt{a} \, z_1$, $v = (c / \sqrt{a}) \, z_1 + \sqrt{\delta / a} \, z_2$, "
+         r"$\delta = ab - c^2 > 0$",
          sp.Integral(integrand.subs(_delta, a * b - c**2), (_z2, -sp.oo, sp.oo), (_z1, -sp.oo, sp.oo))),
-        ("inner Gaussian integral over z2", inner),
-        ("its exponent is -rate z1^2 with rate > 0 evident in delta",
-         sp.Eq(sp.Symbol("rate"), -rate, evaluate=False)),
-        ("outer Gaussian integral over z1", outer),
-        ("substitute delta = ab - c^2", raw),
+        (r"Inner Gaussian integral, over $z_2$", inner),
+        (r"Its exponent is $-\lambda z_1^2$, with $\lambda > 0$ evident from $\delta > 0$",
+         sp.Eq(sp.Symbol("lambda"), -rate, evaluate=False)),
+        (r"Outer Gaussian integral, over $z_1$", outer),
+        (r"Substituting $\delta = ab - c^2$", raw),
     )
     return raw, steps
 
@@ -230,19 +237,20 @@ def _erf(quantity: str, started: float) -> Derivation:
     if quantity == "ntk_derivative":
         integral = cs * vdot_steps[0][1]
         derived = cs * raw_vdot
-        steps = vdot_steps + (("times c_sigma", derived),)
+        steps = vdot_steps + ((r"Times $c_\sigma$", derived),)
         return _result("erf", quantity, integral, derived, Vdot_sym("erf", a, b, c), steps, started)
     integral = cs * sp.Integral(raw_vdot.subs(c, _t), (_t, 0, c))
     raw_v = sp.integrate(raw_vdot.subs(c, _t), (_t, 0, c))
     derived = sp.factor(cs * raw_v, deep=True)
     steps = (
-        ("Price's theorem: d/dc E[erf(u) erf(v)] = E[erf'(u) erf'(v)]",
+        (r"Price's theorem for $E(c) = \mathbb{E}[\operatorname{erf}(u) \operatorname{erf}(v)]$: "
+         r"$E'(c) = \mathbb{E}[\operatorname{erf}'(u) \operatorname{erf}'(v)]$",
          sp.Eq(sp.Derivative(sp.Function("E")(c), c), raw_vdot, evaluate=False)),
-        ("at c = 0, u and v are independent and E[erf(u)] = 0 (erf is odd)",
-         sp.Eq(sp.Function("E")(0), 0, evaluate=False)),
-        ("hence V = c_sigma int_0^c E[erf'(u) erf'(v)] dt", integral),
-        ("integrated", cs * raw_v),
-        ("factored", derived),
+        (r"At $c = 0$, $u$ and $v$ are independent and $\mathbb{E}[\operatorname{erf}(u)] = 0$ "
+         r"(erf is odd)", sp.Eq(sp.Function("E")(0), 0, evaluate=False)),
+        (r"Hence $V = c_\sigma E(c) = c_\sigma \int_0^c E'(t) \, dt$", integral),
+        ("Integrated", cs * raw_v),
+        ("Factored", derived),
     )
     return _result("erf", quantity, integral, derived, V_sym("erf", a, b, c), steps, started)
 
@@ -274,7 +282,7 @@ def check_price_theorem(activation: str) -> Derivation:
     closed_v = V_sym(activation, a, b, c)
     integral = sp.Derivative(closed_v, c)
     derived = sp.diff(closed_v, c)
-    steps = (("differentiate the closed-form V in c", integral), ("derivative", derived))
+    steps = ((r"Differentiating the closed-form $V$ in $c$", integral), ("Derivative", derived))
     return _result(activation, "price_theorem", integral, derived,
                    Vdot_sym(activation, a, b, c), steps, started)
 

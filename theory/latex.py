@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+import mpmath
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
@@ -19,9 +20,10 @@ from .closed_forms import V_sym, Vdot_sym, c_sigma
 from .config import Architecture
 from .kernels import theory_scale_factor
 
-__all__ = ["LatexOptions", "latex_document", "escape_text", "to_latex"]
+__all__ = ["LatexOptions", "latex_document", "escape_text", "to_latex", "number_latex"]
 
 _WIDE = 110  # characters of LaTeX source beyond which a display is scaled to the line
+_DIGITS = 6  # significant digits of floating-point numbers in displays
 
 _UNICODE = {
     "θ": r"$\theta$", "σ": r"$\sigma$", "φ": r"$\varphi$", "π": r"$\pi$", "ε": r"$\varepsilon$",
@@ -69,18 +71,87 @@ class _Printer(LatexPrinter):
         return tex if exp is None else r"%s^{%s}" % (tex, exp)
 
 
-def to_latex(expr) -> str:
-    """LaTeX of a SymPy object with this module's printer."""
-    return _Printer().doprint(expr)
+def to_latex(expr, **settings) -> str:
+    """LaTeX of a SymPy object with this module's printer (``settings`` as for ``sympy.latex``)."""
+    return _Printer(settings).doprint(expr)
+
+
+def number_latex(value, digits: int = 3) -> str:
+    r"""A number as LaTeX (no ``$``): ``m \cdot 10^{e}`` when very small or large.
+
+    >>> number_latex(mpmath.mpf("1.234e-58")), number_latex(0), number_latex(0.5)
+    ('1.23 \\cdot 10^{-58}', '0', '0.5')
+    """
+    value = mpmath.mpf(value)
+    if value == 0:
+        return "0"
+    text = mpmath.nstr(value, digits)
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return rf"{mantissa} \cdot 10^{{{int(exponent)}}}"
+    return text
+
+
+def _rounded(expr):
+    """``expr`` with its floating-point numbers cut to :data:`_DIGITS` significant digits."""
+    floats = expr.atoms(sp.Float) if isinstance(expr, sp.Basic) else ()
+    return expr.xreplace({f: sp.Float(f, _DIGITS) for f in floats}) if floats else expr
+
+
+def _fit(body: str) -> str:
+    """``body`` in display style, shrunk to the line width if wider (never enlarged)."""
+    return ("\\resizebox{\\ifdim\\width>\\linewidth\\linewidth\\else\\width\\fi}{!}"
+            "{$\\displaystyle " + body + "$}")
+
+
+def _add_lines(expr: sp.Add, count: int) -> str:
+    """A sum over ``count`` lines of about equal length, aligned on the first term."""
+    printer = _Printer()
+    pieces = []
+    for i, term in enumerate(printer._as_ordered_terms(expr)):
+        sign = "" if i == 0 else " + "
+        if i and term.could_extract_minus_sign():
+            sign, term = " - ", -term
+        tex = printer._print(term)
+        if printer._needs_add_brackets(term):
+            tex = r"\left(%s\right)" % tex
+        pieces.append((sign, tex))
+    budget = sum(len(sign) + len(tex) for sign, tex in pieces) / count
+    lines, length = [[]], 0
+    for sign, tex in pieces:
+        if lines[-1] and length + len(tex) > budget and len(lines) < count:
+            lines.append([])
+            length = 0
+        lines[-1].append(sign + tex)
+        length += len(sign) + len(tex)
+    rows = ["".join(lines[0])] + ["{}" + "".join(line) for line in lines[1:]]
+    return r"\begin{aligned}& " + " \\\\\n& \\quad ".join(rows) + r"\end{aligned}"
+
+
+def _broken(expr) -> str | None:
+    """A multi-line layout of a long tuple (one entry a line) or sum, else None."""
+    if isinstance(expr, sp.Tuple) and len(expr) > 1:
+        return (r"\left(\begin{gathered}" + ", \\\\\n".join(to_latex(e) for e in expr)
+                + r"\end{gathered}\right)")
+    if isinstance(expr, sp.Add) and len(expr.args) > 2:
+        return _add_lines(expr, min(len(expr.args), 2 + len(to_latex(expr)) // (5 * _WIDE)))
+    return None
 
 
 def _display(expr) -> str:
-    """A display; long ones are shrunk to the line width (never enlarged)."""
+    """A display.  A long one is measured by TeX: if it is wider than the line, a tuple
+    is set one entry a line and a sum over several lines; whatever is still too wide
+    is shrunk to the line width (never enlarged)."""
+    if not isinstance(expr, str):
+        expr = _rounded(expr)
     body = expr if isinstance(expr, str) else to_latex(expr)
-    if len(body) > _WIDE:
-        return ("\\[\n\\resizebox{\\ifdim\\width>\\linewidth\\linewidth\\else\\width\\fi}{!}"
-                "{$\\displaystyle " + body + "$}\n\\]\n")
-    return "\\[\n" + body + "\n\\]\n"
+    if len(body) <= _WIDE:
+        return "\\[\n" + body + "\n\\]\n"
+    broken = None if isinstance(expr, str) else _broken(expr)
+    if broken is None:
+        return "\\[\n" + _fit(body) + "\n\\]\n"
+    return ("\\[\n\\sbox0{$\\displaystyle " + body + "$}%\n\\ifdim\\wd0>\\linewidth\n"
+            + _fit(broken) + "\n\\else\n\\usebox0\n\\fi\n\\]\n")
 
 
 @dataclass(frozen=True)
@@ -93,16 +164,19 @@ class LatexOptions:
 
 
 def _architecture_text(arch: Architecture, symbolic: bool) -> str:
-    kind = "rescaled (kept weights times $1/\\sqrt{q_h}$)" if arch.rescale else "plain"
+    from .proofs import activation_name
+
+    kind = ("rescaled pruning (kept weights times $1 / \\sqrt{q_h}$)" if arch.rescale
+            else "plain pruning")
     masked = ", ".join(str(h) for h in arch.masked_layers) or "none"
     if symbolic:
         qtext = "a symbolic keep probability $q$ on every masked layer"
     else:
-        qtext = "keep probabilities $(" + ", ".join(
-            to_latex(sp.Rational(q.numerator, q.denominator)) for q in arch.keep_probs) + ")$"
-    return (f"Fully connected {escape_text(arch.activation)} network with $L = {arch.depth}$ "
-            f"hidden layers (weight layers $h = 1, \\dots, {arch.depth + 1}$), masked layers "
-            f"{masked}, {qtext}, {kind} pruning. Weights $W^{{(h)}}_{{ij}} \\sim N(0, 1)$, "
+        qtext = ("keep probabilities $(" + ", ".join(str(q) for q in arch.keep_probs)
+                 + ")$ on the weight layers")
+    return (f"Fully connected {escape_text(activation_name(arch.activation))} network with "
+            f"$L = {arch.depth}$ hidden layers (weight layers $h = 1, \\dots, {arch.depth + 1}$), "
+            f"masked layers {masked}, {qtext}, {kind}. Weights $W^{{(h)}}_{{ij}} \\sim N(0, 1)$, "
             f"masks $M^{{(h)}}_{{ij}} \\sim \\mathrm{{Bernoulli}}(q_h)$, "
             f"$c_\\sigma = 1 / \\mathbb{{E}}[\\sigma(z)^2]$, NTK parameterisation; a masked layer "
             f"scales the covariance it forwards by $s_h = r_h^2 q_h$.\n\n")
@@ -129,8 +203,15 @@ def _steps(steps) -> str:
     return "".join(out)
 
 
+def _hypotheses(hypotheses) -> str:
+    items = "".join(f"\\item {escape_text(h)}\n" for h in hypotheses)
+    return ("Hypotheses:\n\\begin{itemize}\\setlength{\\itemsep}{0pt}\\setlength{\\parskip}{0pt}\n"
+            + items + "\\end{itemize}\n")
+
+
 _TITLES = {"nngp": "The NNGP map $V$", "ntk_derivative": r"The derivative map $\dot V$",
-           "c_sigma": r"The constant $c_\sigma$"}
+           "c_sigma": r"The constant $c_\sigma$",
+           "price_theorem": r"Price's theorem, $\partial V / \partial c = \dot V$"}
 
 
 def _derivations(activation: str) -> str:
@@ -140,40 +221,46 @@ def _derivations(activation: str) -> str:
     items = [derive_c_sigma(activation), derive(activation, "nngp"),
              derive(activation, "ntk_derivative"), check_price_theorem(activation)]
     for d in items:
-        verdict = "equal" if d.symbolic_equal else "NOT shown equal"
+        verdict = "agree" if d.symbolic_equal else "are NOT shown equal"
+        where = ("largest relative difference at 24 random points"
+                 if d.derived.free_symbols | d.closed_form.free_symbols else "relative difference")
         out.append(f"\\paragraph{{{escape_text(_TITLES.get(d.quantity, d.quantity))}.}} ")
         out.append(_steps(d.steps))
-        out.append(f"Derived and closed form are {verdict} symbolically; largest relative "
-                   f"difference at 24 random points with 50 digits: "
-                   f"${to_latex(sp.Float(float(d.max_numeric_discrepancy), 3))}$.\n\n")
+        out.append(f"Derived and closed forms {verdict} symbolically; their {where}, "
+                   f"evaluated to 50 digits, is "
+                   f"${number_latex(d.max_numeric_discrepancy)}$.\n\n")
     return "".join(out)
 
 
 def _recursion(arch: Architecture, symbolic: bool) -> str:
-    from .recursion import symbolic_kernel
+    from .recursion import INPUT_LATEX, symbolic_kernel
 
     k = symbolic_kernel(arch, keep_prob_symbols="uniform" if symbolic else False)
     out = [r"\subsection*{The pruned recursion}",
-           "With $\\Sigma^{(0)}(x, x') = x \\cdot x'$ "
-           + ("(the first layer is masked: this is its mean-field form, exact only as "
+           "For inputs $x, x'$"
+           + (" (the first layer is masked: this is its mean-field form, exact only as "
               "$d_0 \\to \\infty$; at fixed $d_0$ the limit averages over the first-layer mask)"
               if arch.first_layer_masked else "")
            + ":\n"]
-    out += [_display(eq) for eq in k.equations()]
+    out += [_display(to_latex(eq, symbol_names=INPUT_LATEX)) for eq in k.equations()]
     return "".join(out), k
 
 
 def _theorem(arch: Architecture, kernel, symbolic: bool) -> str:
-    from .proofs import MEAN_FIELD_NOTE  # noqa: F401  (documents the same caveat)
+    from .proofs import MEAN_FIELD_NOTE, activation_name  # noqa: F401  (documents the same caveat)
 
     x, xp = sp.symbols("x x'")
     out = [r"\subsection*{Scaling theorem}"]
     exact = theory_scale_factor(arch, "mean_field")
     if exact is not None:
         factor = kernel.scale_factor if symbolic else sp.Rational(exact.numerator, exact.denominator)
-        out.append("For every pair of inputs the pruned limit NTK is the dense one times\n")
-        out.append(_display(r"\Theta_{\mathrm{pruned}}(x, x') = " + to_latex(factor)
-                            + r" \, \Theta_{\mathrm{dense}}(x, x')"))
+        if factor == 1:
+            out.append("For every pair of inputs the pruned limit NTK equals the dense one,\n")
+            out.append(_display(r"\Theta_{\mathrm{pruned}}(x, x') = \Theta_{\mathrm{dense}}(x, x')"))
+        else:
+            out.append("For every pair of inputs the pruned limit NTK is the dense one times\n")
+            out.append(_display(r"\Theta_{\mathrm{pruned}}(x, x') = " + to_latex(factor)
+                                + r" \, \Theta_{\mathrm{dense}}(x, x')"))
         reason = ("rescaling makes every $s_h = 1$ (any activation)" if arch.rescale else
                   "ReLU is positively homogeneous" if arch.activation == "relu" else
                   "only the output layer is scaled")
@@ -185,7 +272,8 @@ def _theorem(arch: Architecture, kernel, symbolic: bool) -> str:
         out.append("\n\n")
     else:
         out.append("No scalar factor: plain pruning of hidden layers changes the shape of the "
-                   f"{escape_text(arch.activation)} kernel, not only its scale.\n\n")
+                   f"{escape_text(activation_name(arch.activation))} kernel, not only its "
+                   "scale.\n\n")
     return "".join(out)
 
 
@@ -197,7 +285,7 @@ def _proofs(arch: Architecture, opts: LatexOptions) -> str:
     for result in (prove_homogeneity(arch.activation), prove_scaling_induction(arch.activation)):
         out.append(f"\\paragraph{{{escape_text(result.title)} "
                    f"({'holds' if result.holds else 'fails'}).}} ")
-        out.append("Hypotheses: " + "; ".join(escape_text(h) for h in result.hypotheses) + ".\n\n")
+        out.append(_hypotheses(result.hypotheses))
         out.append(_steps(result.steps))
     if arch.activation == "relu":
         exp = prove_scaling_expansion(opts.expansion_depth)
@@ -215,17 +303,62 @@ def _proofs(arch: Architecture, opts: LatexOptions) -> str:
     out.append(f"\\paragraph{{{escape_text(resc.title)}, any activation "
                f"({'holds' if resc.holds else 'fails'}).}} ")
     out.append(_steps(resc.steps))
-    if arch.activation == "erf" and not arch.rescale:
+    if theory_scale_factor(arch, "mean_field") is None:
         out.append(_erf_witness(arch))
     return "".join(out)
 
 
 def _erf_witness(arch: Architecture) -> str:
+    """The witness that the pruned NTK is no scalar multiple of the dense one, as a table."""
+    from .proofs import MEAN_FIELD_NOTE
     from .witness import erf_witness
 
-    w = erf_witness(depth=max(2, arch.depth))
-    return ("\\paragraph{erf: not a scalar multiple.} " + escape_text(w.summary()) + "\n\n"
-            if hasattr(w, "summary") else "")
+    if arch.activation != "erf" or arch.rescale:
+        return ""
+    w = erf_witness(depth=arch.depth, keep_prob=arch.keep_probs[-1],
+                    prune_first_layer=arch.first_layer_masked)
+    prof, ratios = w.data["profile"], w.data["ratios"]
+
+    def num(value) -> str:
+        return "$" + mpmath.nstr(value, _DIGITS) + "$"
+
+    def span(pair) -> str:
+        return "$[" + ", ".join(mpmath.nstr(v, _DIGITS) for v in pair) + "]$"
+
+    norms = f"[{float(min(prof.norms)):g}, {float(max(prof.norms)):g}]"
+    predicted = str(prof.predicted)  # a Fraction: "1/4"
+    rows = [
+        (r"Ratio at $x = x'$, $\|x\| = 1$", num(ratios["x = x'"])),
+        (r"Ratio at unit $x, x'$ with $x \cdot x' = 1/2$", num(ratios["angle pi/3"])),
+        (r"Their difference", num(w.data["difference"])),
+        None,
+        (rf"Range of $\rho(\theta)$ over {len(prof.angles)} angles $\theta \in (0, \pi)$",
+         span(prof.offdiag_range)),
+        (r"Minimax scalar $c^*$, the midpoint of that range", num(prof.minimax_scalar)),
+        (r"\quad its error $\max_\theta |\rho(\theta) - c^*|$", num(prof.minimax_error)),
+        (r"Least-squares scalar $\hat c$", num(prof.least_squares_scalar)),
+        (r"\quad its error $\max_\theta |\rho(\theta) - \hat c|$", num(prof.least_squares_error)),
+        (rf"Ratio range on the diagonal $x = x'$, $\|x\|^2 \in {norms}$", span(prof.diag_range)),
+        None,
+        (r"\rule{0pt}{3ex}$\prod_h q_h$, the factor C1 gives for ReLU", f"${predicted}$"),
+    ]
+    body = "".join("\\hline\n" if row is None else f"{row[0]} & {row[1]} \\\\\n" for row in rows)
+    verdict = "holds" if w.holds else "fails"
+    lead = ("the ratio of pruned to dense limit NTK depends on the inputs, so no scalar factor "
+            "relates them" if w.holds else
+            "the two witness ratios agree to the working precision, so this witness shows nothing")
+    note = (" Note that " + escape_text(MEAN_FIELD_NOTE) + "." if arch.first_layer_masked else "")
+    return (f"\\paragraph{{{escape_text(w.title)} ({verdict}).}} "
+            f"For the erf network with plain pruning ({escape_text(w.hypotheses[1])}), {lead}. "
+            f"The kernels are evaluated with mpmath at 50 digits; an independent mpmath recursion "
+            f"reproduces both ratios (largest relative difference "
+            f"${number_latex(w.data['cross_check'])}$).{note} "
+            r"Below, $\rho(\theta)$ is the ratio at unit inputs with $x \cdot x' = \cos\theta$; "
+            r"$|\rho(\theta) - c|$ is the relative error "
+            r"$|\Theta_{\mathrm{pruned}} - c \, \Theta_{\mathrm{dense}}| / |\Theta_{\mathrm{dense}}|$"
+            r" of the scalar $c$."
+            "\n\\begin{center}\n\\begin{tabular}{lr}\n\\hline\n" + body
+            + "\\hline\n\\end{tabular}\n\\end{center}\n")
 
 
 def latex_document(arch: Architecture, *, fragment: bool = False,

@@ -41,9 +41,19 @@ __all__ = ["ProofResult", "MonomialCheck", "check_monomial_factor", "prove_homog
            "erf_witness", "ratio_profile", "RatioProfile", "EXPANSION_METHODS", "MEAN_FIELD_NOTE"]
 
 EXPANSION_METHODS = ("dag", "factor_terms")
-MEAN_FIELD_NOTE = ("a masked first layer enters through s_1 (mean-field treatment: exact only as "
+MEAN_FIELD_NOTE = ("a masked first layer enters through $s_1$ (mean-field treatment: exact only as "
                    "the input dimension grows with delocalised inputs; at fixed input dimension "
                    "the exact limit averages over the first-layer mask)")
+ACTIVATION_NAMES = {"relu": "ReLU", "erf": "erf"}
+
+
+def activation_name(activation: str) -> str:
+    """How an activation is named in prose.
+
+    >>> activation_name("relu"), activation_name("erf")
+    ('ReLU', 'erf')
+    """
+    return ACTIVATION_NAMES.get(activation, activation)
 
 
 @dataclass(frozen=True)
@@ -51,7 +61,9 @@ class ProofResult:
     """A claim, its hypotheses, the symbolic steps and whether it was established.
 
     ``steps`` pairs a description with a SymPy object; ``data`` holds numbers
-    (timings, witnesses) and is excluded from comparisons.
+    (timings, witnesses) and is excluded from comparisons.  Descriptions,
+    hypotheses and the title are English with inline math between ``$`` signs,
+    as :func:`theory.latex.escape_text` expects.
     """
 
     claim: str
@@ -64,19 +76,21 @@ class ProofResult:
     data: Mapping[str, object] = field(default_factory=dict, compare=False)
 
     def summary(self, digits: int = 6) -> str:
-        """One paragraph of plain text: the verdict and every numeric step.
+        """One paragraph: the verdict and every numeric step, with inline math in ``$...$``.
 
         >>> print(prove_homogeneity("erf").summary(3))
-        C1, positive homogeneity of the erf dual maps: fails. the differences at a = b = 1, c = 1/2, t = 2 (nonzero): (-0.367, -0.371).
+        C1 (positive homogeneity of the erf dual maps): fails. The differences at $a = b = 1$, $c = 1/2$, $t = 2$ (nonzero): $(-0.367, -0.371)$.
         """
         numbers = []
         for text, expr in self.steps:
             parts = expr.args if isinstance(expr, sp.Tuple) else (expr,)
             if parts and all(isinstance(p, sp.Number) for p in parts):
                 shown = [str(sp.N(p, digits)) if isinstance(p, sp.Float) else str(p) for p in parts]
-                numbers.append(f"{text}: " + (f"({', '.join(shown)})" if len(parts) > 1 else shown[0]))
+                value = f"({', '.join(shown)})" if len(parts) > 1 else shown[0]
+                numbers.append(f"{text}: ${value}$")
         verdict = "holds" if self.holds else "fails"
-        return f"{self.claim}, {self.title}: {verdict}." + "".join(f" {n}." for n in numbers)
+        title = self.title[:1].lower() + self.title[1:]
+        return f"{self.claim} ({title}): {verdict}." + "".join(f" {n}." for n in numbers)
 
 
 def _activation(activation: str) -> str:
@@ -114,15 +128,15 @@ def prove_homogeneity(activation: str) -> ProofResult:
                              "Vdot_difference": _witness(diff_d, point)}
     statement = sp.And(sp.Eq(Vmap(t * a, t * b, t * c), t * Vmap(a, b, c), evaluate=False),
                        sp.Eq(Dmap(t * a, t * b, t * c), Dmap(a, b, c), evaluate=False))
-    steps = (("V(ta, tb, tc) from the closed form", V_sym(activation, t * a, t * b, t * c)),
-             ("V(ta, tb, tc) - t V(a, b, c), simplified", diff_v),
-             ("Vdot(ta, tb, tc) - Vdot(a, b, c), simplified", diff_d))
+    steps = (("$V(ta, tb, tc)$ from the closed form", V_sym(activation, t * a, t * b, t * c)),
+             (r"$V(ta, tb, tc) - t \, V(a, b, c)$, simplified", diff_v),
+             (r"$\dot V(ta, tb, tc) - \dot V(a, b, c)$, simplified", diff_d))
     if not holds:
-        steps += (("the differences at a = b = 1, c = 1/2, t = 2 (nonzero)",
+        steps += (("The differences at $a = b = 1$, $c = 1/2$, $t = 2$ (nonzero)",
                    sp.Tuple(data["V_difference"], data["Vdot_difference"])),)
-    return ProofResult("C1", f"positive homogeneity of the {activation} dual maps", statement,
-                       ("t > 0", "a, b > 0 and c real (a covariance)"), steps, holds,
-                       time.perf_counter() - started, data)
+    return ProofResult("C1", f"Positive homogeneity of the {activation_name(activation)} dual maps",
+                       statement, ("$t > 0$", "$a, b > 0$ and $c$ real (a covariance)"), steps,
+                       holds, time.perf_counter() - started, data)
 
 
 # ------------------------------------------------------------------ induction
@@ -162,19 +176,21 @@ def prove_scaling_induction(activation: str = "relu") -> ProofResult:
     product = sp.Product(sp.IndexedBase("s")[h], (h, 1, L + 1))
     statement = sp.Eq(NTK(L, x, xp), product * DenseNTK(L, x, xp), evaluate=False)
     steps = (
-        ("base case: K^(1) - s_1 K_d^(1) and Theta_f^(1) - s_1 Theta_d^(1), entrywise", sp.Tuple(*base)),
-        ("hypothesis: K^(h) = P (a, b, c), Theta_f^(h)(x,x') = P t; pruned K^(h+1)",
+        (r"Base case: $K^{(1)} - s_1 K_{\mathrm{d}}^{(1)}$ entrywise, and "
+         r"$\Theta_f^{(1)} - s_1 \Theta_{f,\mathrm{d}}^{(1)}$", sp.Tuple(*base)),
+        (r"Hypothesis: $K^{(h)} = P \, (a, b, c)$ and $\Theta_f^{(h)}(x, x') = P \, t$, with "
+         r"$(a, b, c)$ and $t$ the dense values; the pruned $K^{(h+1)}$",
          sp.Tuple(*pruned_cov)),
-        ("pruned Theta_f^(h+1)(x, x')", pruned_theta),
-        ("K^(h+1) - s P K_d^(h+1), entrywise, simplified", sp.Tuple(*diffs[:3])),
-        ("Theta_f^(h+1) - s P Theta_d^(h+1), simplified", diffs[3]),
-        ("so P_(h+1) = s_(h+1) P_h with P_1 = s_1; at h = L+1", statement),
+        (r"The pruned $\Theta_f^{(h+1)}(x, x')$", pruned_theta),
+        (r"$K^{(h+1)} - sP \, K_{\mathrm{d}}^{(h+1)}$, entrywise, simplified", sp.Tuple(*diffs[:3])),
+        (r"$\Theta_f^{(h+1)} - sP \, \Theta_{f,\mathrm{d}}^{(h+1)}$, simplified", diffs[3]),
+        (r"So $P_{h+1} = s_{h+1} P_h$ with $P_1 = s_1$; at $h = L + 1$", statement),
     )
-    hypotheses = (f"{activation} activation (the step needs positive homogeneity)",
-                  "keep probabilities and rescaling factors positive: s_h = r_h^2 q_h > 0",
-                  "nonzero inputs, so diagonal covariances a, b > 0; c real, t real",
+    hypotheses = (f"{activation_name(activation)} activation (the step needs positive homogeneity)",
+                  "keep probabilities and rescaling factors positive: $s_h = r_h^2 q_h > 0$",
+                  "nonzero inputs, so diagonal covariances $a, b > 0$; $c$ and $t$ real",
                   MEAN_FIELD_NOTE)
-    return ProofResult("C1", "scaling of the pruned NTK, induction over layers", statement,
+    return ProofResult("C1", "Scaling of the pruned NTK, induction over layers", statement,
                        hypotheses, steps, holds, time.perf_counter() - started, data)
 
 
@@ -272,15 +288,16 @@ def prove_scaling_expansion(depth_max: int = 10, method: str = "dag", activation
                      "dag_nodes": dag_size(pruned.ntk), "tree_nodes": tree_size(pruned.ntk),
                      "reason": "; ".join(r for r in reasons if r)})
         verdict = "holds" if ok else "fails"
-        steps.append((f"L = {depth}: pruned = factor x dense, NTK and NNGP ({verdict})",
+        steps.append((f"$L = {depth}$: pruned equals the factor times dense, for the NTK and "
+                      f"the NNGP ({verdict})",
                       sp.Eq(NTK(depth, x, xp), factor * DenseNTK(depth, x, xp), evaluate=False)))
     h = sp.Symbol("h", integer=True, positive=True)
     claimed = sp.Product(sp.IndexedBase("q")[h], (h, 2, L + 1)) if per_layer else q**L
     statement = sp.Eq(NTK(L, x, xp), claimed * DenseNTK(L, x, xp), evaluate=False)
-    hypotheses = (f"{activation} activation, plain pruning, first layer dense",
-                  f"L = {depth_min}..{depth_max}", "keep probabilities are positive symbols",
+    hypotheses = (f"{activation_name(activation)} activation, plain pruning, first layer dense",
+                  rf"$L = {depth_min}, \dots, {depth_max}$", "keep probabilities are positive symbols",
                   f"method: {method}")
-    return ProofResult("C1", "scaling of the pruned NTK, full expansion", statement, hypotheses,
+    return ProofResult("C1", "Scaling of the pruned NTK, full expansion", statement, hypotheses,
                        tuple(steps), all(r["holds"] for r in rows), time.perf_counter() - started,
                        {"rows": tuple(rows), "method": method})
 
@@ -317,17 +334,20 @@ def prove_rescaled_equals_dense(depth: int, activation: str | None = None,
     holds = equal and scales_one and step_k == 0 and step_theta == 0
     x, xp = point_symbols()
     statement = sp.Eq(NTK(depth, x, xp), DenseNTK(depth, x, xp), evaluate=False)
-    steps = (("s_h = r_h^2 q_h with r_h = 1/sqrt(q_h)", sp.Eq(sp.Symbol("s_h"), s, evaluate=False)),
-             ("induction step, generic V: s V(a,b,c) - V(a,b,c)", step_k),
-             ("s (V + Vdot t) - (V + Vdot t)", step_theta),
-             (f"layer scales of the depth-{depth} network", sp.Tuple(*pruned.layer_scales)),
-             (f"pruned NTK - dense NTK at depth {depth}", pruned.ntk - dense.ntk),
-             (f"pruned NNGP - dense NNGP at depth {depth}", pruned.nngp - dense.nngp))
-    hypotheses = ("rescaled pruning: kept weights multiplied by r_h = 1/sqrt(q_h)",
-                  "any activation with finite c_sigma" if activation is None
-                  else f"{activation} activation", "keep probabilities q_h > 0")
+    scale_names = ("(" + ", ".join(f"s_{h}" for h in range(1, depth + 2)) + ")" if depth <= 2
+                   else rf"(s_1, \dots, s_{{{depth + 1}}})")
+    steps = ((r"$s_h = r_h^2 q_h$ with $r_h = 1 / \sqrt{q_h}$",
+              sp.Eq(sp.Symbol("s_h"), s, evaluate=False)),
+             (r"Induction step for generic $V$: $s \, V(a, b, c) - V(a, b, c)$", step_k),
+             (r"The same for the NTK: $s \, (V + \dot V t) - (V + \dot V t)$", step_theta),
+             (f"Layer scales ${scale_names}$ at depth $L = {depth}$", sp.Tuple(*pruned.layer_scales)),
+             (f"Pruned minus dense NTK at depth $L = {depth}$", pruned.ntk - dense.ntk),
+             (f"Pruned minus dense NNGP at depth $L = {depth}$", pruned.nngp - dense.nngp))
+    hypotheses = (r"rescaled pruning: kept weights multiplied by $r_h = 1 / \sqrt{q_h}$",
+                  r"any activation with finite $c_\sigma$" if activation is None
+                  else f"{activation_name(activation)} activation", "keep probabilities $q_h > 0$")
     if prune_first_layer:
         hypotheses += (MEAN_FIELD_NOTE,)
-    return ProofResult("C2", "rescaled pruning leaves the limit kernels unchanged", statement,
+    return ProofResult("C2", "Rescaled pruning leaves the limit kernels unchanged", statement,
                        hypotheses, steps, holds, time.perf_counter() - started,
                        {"depth": depth, "activation": activation or "generic"})

@@ -99,6 +99,13 @@ def _float(value, digits: int = 30) -> sp.Float:
     return sp.Float(mpmath.nstr(value, digits), digits)
 
 
+def _describe(arch: Architecture) -> str:
+    qs = ", ".join(str(q) for q in arch.keep_probs)
+    masked = ", ".join(str(h) for h in arch.masked_layers) or "none"
+    return (f"depth $L = {arch.depth}$, keep probabilities $({qs})$ on the weight layers, "
+            f"masked layers {masked}")
+
+
 def erf_witness(depth: int = 2, keep_prob=Fraction(1, 2), n_angles: int = 180, dps: int = 50,
                 prune_first_layer: bool = False):
     """Show that plain pruning of an erf network is not a scalar multiple of the dense NTK.
@@ -110,6 +117,7 @@ def erf_witness(depth: int = 2, keep_prob=Fraction(1, 2), n_angles: int = 180, d
     :class:`RatioProfile` (at 30 digits) and the numbers.  Returns a
     :class:`theory.proofs.ProofResult` with claim ``"C1-erf-witness"``.
     """
+    from .latex import number_latex
     from .proofs import MEAN_FIELD_NOTE, ProofResult  # proofs re-exports this function
 
     started = time.perf_counter()
@@ -133,25 +141,26 @@ def erf_witness(depth: int = 2, keep_prob=Fraction(1, 2), n_angles: int = 180, d
     statement = sp.Ne(NTK(depth, x, x) / DenseNTK(depth, x, x),
                       NTK(depth, x, xp) / DenseNTK(depth, x, xp), evaluate=False)
     steps = (
-        ("ratio pruned/dense NTK at x = x', |x| = 1", _float(ratios["x = x'"])),
-        ("ratio at unit x, x' with x.x' = 1/2", _float(ratios["angle pi/3"])),
-        ("their difference", _float(gap, 20)),
-        ("off-diagonal ratio range over theta in (0, pi), unit inputs",
+        (r"Ratio of pruned to dense NTK at $x = x'$, $\|x\| = 1$", _float(ratios["x = x'"])),
+        (r"Ratio at unit $x, x'$ with $x \cdot x' = 1/2$", _float(ratios["angle pi/3"])),
+        ("Their difference", _float(gap, 20)),
+        (r"Off-diagonal ratio range over $\theta \in (0, \pi)$, unit inputs",
          sp.Tuple(*map(_float, profile.offdiag_range))),
-        ("minimax scalar c* and max_theta |pruned - c* dense| / |dense|",
-         sp.Tuple(_float(profile.minimax_scalar), _float(profile.minimax_error))),
-        ("least-squares scalar and its max relative error",
+        (r"Minimax scalar $c^*$ and $\max_\theta |\mathrm{pruned} - c^* \mathrm{dense}| / "
+         r"|\mathrm{dense}|$", sp.Tuple(_float(profile.minimax_scalar), _float(profile.minimax_error))),
+        ("Least-squares scalar and its largest relative error",
          sp.Tuple(_float(profile.least_squares_scalar), _float(profile.least_squares_error))),
-        ("diagonal ratio range over |x|^2 in [1/10, 10]", sp.Tuple(*map(_float, profile.diag_range))),
-        ("prod_h q_h (what C1 would give for ReLU)", sp.Rational(profile.predicted.numerator,
-                                                               profile.predicted.denominator)),
+        (r"Diagonal ratio range over $\|x\|^2 \in [1/10, 10]$",
+         sp.Tuple(*map(_float, profile.diag_range))),
+        (r"$\prod_h q_h$ (what C1 would give for ReLU)",
+         sp.Rational(profile.predicted.numerator, profile.predicted.denominator)),
     )
-    hypotheses = ("erf activation, plain pruning", arch.describe(),
-                  f"mpmath at {dps} digits; an independent mpmath recursion agrees to "
-                  f"{mpmath.nstr(cross, 3)}")
+    hypotheses = ("erf activation, plain pruning", _describe(arch),
+                  f"mpmath at {dps} digits; largest relative difference from an independent "
+                  f"mpmath recursion ${number_latex(cross)}$")
     if arch.first_layer_masked:
         hypotheses += (MEAN_FIELD_NOTE,)
     data = {"ratios": {k: +v for k, v in ratios.items()}, "difference": gap,
             "threshold": mpmath.mpf(10) ** -(dps // 2), "cross_check": cross, "profile": profile}
-    return ProofResult("C1-erf-witness", "plain pruning of erf is not a rescaling of the dense NTK",
+    return ProofResult("C1-erf-witness", "Plain pruning of erf is not a rescaling of the dense NTK",
                        statement, hypotheses, steps, holds, time.perf_counter() - started, data)
