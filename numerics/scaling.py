@@ -61,6 +61,16 @@ class RequiredWidth:
     lower: int | None           # same with Clopper-Pearson lower bounds (optimistic)
     upper: int | None           # same with Clopper-Pearson upper bounds (conservative)
 
+    @property
+    def interval(self) -> tuple[float, float]:
+        """Confidence interval (previous grid width before ``lower``, ``upper``] for n*;
+        ``inf`` as the upper end when the conservative bound never gets there."""
+        if self.lower is None:
+            return (float(self.widths[-1]), float("inf"))
+        i = self.widths.index(self.lower)
+        lo = float(self.widths[i - 1]) if i > 0 else 0.0
+        return (lo, float("inf") if self.upper is None else float(self.upper))
+
 
 @dataclass(frozen=True)
 class LogLogFit:

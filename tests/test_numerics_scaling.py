@@ -29,6 +29,8 @@ def test_required_width_matches_the_model():
     rw = required_width(_devs(rng, 2000), eps, delta)
     assert abs(rw.n_star / truth - 1) < 4 * 0.0396
     assert rw.lower <= rw.grid_n_star <= rw.upper
+    lo, hi = rw.interval
+    assert lo < truth <= hi
     assert rw.grid_n_star >= rw.n_star > rw.grid_n_star / 2
 
 
@@ -81,3 +83,17 @@ def test_off_grid_is_reported_as_none():
 def test_bad_arguments(kwargs, argument):
     with pytest.raises(InvalidArgument, match=argument):
         required_width(_devs(np.random.default_rng(0), 10), **kwargs)
+
+
+def test_figures_are_written(tmp_path):
+    from numerics.plots import plot_deviation_vs_width, plot_required_width
+
+    rng = np.random.default_rng(2)
+    cells = {q: _devs(rng, 100, q ** -0.5) for q in (1, 0.5, 0.25)}
+    paths = plot_deviation_vs_width(cells, tmp_path / "dev")
+    fit = slope_with_bootstrap(cells, eps=0.1, delta=0.1, resamples=60)
+    paths += plot_required_width({q: required_width(cells[q], 0.1, 0.1) for q in cells}, fit,
+                                 tmp_path / "nstar")
+    for path in paths:
+        assert path.stat().st_size > 5000
+        assert path.read_bytes()[:4] in (b"\x89PNG", b"%PDF")
