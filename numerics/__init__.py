@@ -10,10 +10,17 @@ from .entk import DEFAULT_CHUNK_BYTES, empirical_ntk, estimate_memory
 from .jacobian import empirical_ntk_bruteforce, parameter_jacobian
 from .netfile import LoadedNetwork, load_network
 from .network import Forward, MaskedNetwork, backward, forward
+from .progress import Progress
 from .sampling import layer_generator, network_key, sample_network
+from .stats import Deviation, Summary, clopper_pearson, deviation, summarize
+from .store import FORMAT_VERSION, ResultStore
+from .sweep import SweepConfig, SweepResult, check_memory, run_sweep, trial_memory, trial_values
 
 __all__ = [
-    "DEFAULT_CHUNK_BYTES", "Forward", "LoadedNetwork", "MaskedNetwork", "backward",
-    "empirical_ntk", "empirical_ntk_bruteforce", "estimate_memory", "forward",
-    "layer_generator", "load_network", "network_key", "parameter_jacobian", "sample_network",
+    "DEFAULT_CHUNK_BYTES", "Deviation", "FORMAT_VERSION", "Forward", "LoadedNetwork",
+    "MaskedNetwork", "Progress", "ResultStore", "Summary", "SweepConfig", "SweepResult",
+    "backward", "check_memory", "clopper_pearson", "deviation", "empirical_ntk",
+    "empirical_ntk_bruteforce", "estimate_memory", "forward", "layer_generator",
+    "load_network", "network_key", "parameter_jacobian", "run_sweep", "sample_network",
+    "summarize", "trial_memory", "trial_values",
 ]

@@ -111,6 +111,9 @@ def required_width(deviations: Mapping[int, np.ndarray], eps: float, delta: floa
         raise InvalidArgument("eps", eps, "the gap must be positive", "pass eps > 0")
     delta = _check_prob(delta, "delta")
     level = _check_prob(level, "level")
+    if level <= 0.5:
+        raise InvalidArgument("level", level, "one-sided bounds need a level above 1/2",
+                              "pass e.g. level=0.95")
     if len(deviations) < 2:
         raise InvalidArgument("deviations", f"{len(deviations)} widths",
                               "need at least two widths", "sample a grid of widths")

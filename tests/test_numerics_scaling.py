@@ -78,7 +78,7 @@ def test_off_grid_is_reported_as_none():
 @pytest.mark.parametrize("kwargs,argument", [
     (dict(eps=0.0, delta=0.1), "eps"), (dict(eps=-1, delta=0.1), "eps"),
     (dict(eps=0.1, delta=0.0), "delta"), (dict(eps=0.1, delta=1.0), "delta"),
-    (dict(eps=0.1, delta=0.1, level=1.5), "level"),
+    (dict(eps=0.1, delta=0.1, level=1.5), "level"), (dict(eps=0.1, delta=0.1, level=0.5), "level"),
 ])
 def test_bad_arguments(kwargs, argument):
     with pytest.raises(InvalidArgument, match=argument):
