@@ -147,6 +147,18 @@ def test_escape_text_leaves_no_raw_specials():
     assert "θ" not in out and "σ" not in out
 
 
+def test_written_file_has_ordinary_permissions(tmp_path):
+    import os
+    import stat
+
+    tex = tmp_path / "x.tex"
+    pntk("derive", "--depth", 1, "--latex", tex, "--expansion-depth", 1)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(tex.stat().st_mode) == 0o666 & ~umask
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
 def test_derive_refuses_pdf_for_fragment(tmp_path):
     proc = pntk("derive", "--depth", 1, "--latex", tmp_path / "x.tex", "--fragment", "--pdf",
                 check=False)
