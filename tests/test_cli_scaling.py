@@ -1,0 +1,92 @@
+"""``pntk scaling`` through a parser built here (the module is not yet wired into pntk)."""
+
+import csv
+import json
+
+import pytest
+
+from proofs_check.cli import _scaling
+from proofs_check.cli._common import Parser
+from theory import Architecture, InvalidArgument, limit_kernel
+
+BASE = ["scaling", "--depth", "1", "--keep-probs", "1,0.5", "--widths", "16,32,64",
+        "--x", "1,0,0", "--y", "0.6,0.8,0", "--trials", "40", "--eps", "0.5",
+        "--delta", "0.25", "--rescale", "--resamples", "50", "--quiet"]
+
+
+def scaling(argv, capsys):
+    parser = Parser(prog="pntk")
+    _scaling.add_parser(parser.add_subparsers(dest="command", parser_class=Parser))
+    args = parser.parse_args(argv)
+    code = args.run(args)
+    return code, capsys.readouterr().out
+
+
+def test_json_files_and_resume(tmp_path, capsys):
+    db, out = str(tmp_path / "grid.db"), tmp_path / "out"
+    argv = BASE + ["--json", "--db", db, "--out", str(out), "--eps-list", "0.4,0.5,0.7"]
+    code, text = scaling(argv, capsys)
+    r = json.loads(text)
+    assert code == 0 and r["computed"] == 2 * 3 * 40
+    assert {"per_keep_prob", "slope_vs_inv_q", "widths", "keep_probs", "files"} <= set(r)
+    assert r["keep_probs"] == ["1", "1/2"] and r["widths"] == [16, 32, 64]
+    dense = limit_kernel(Architecture.pruned(1, 1), [[1, 0, 0]], [[0.6, 0.8, 0]]).ntk[0, 0]
+    for e in r["per_keep_prob"]:
+        assert {"n_star", "interval", "lower", "upper", "deviation_vs_width", "cells",
+                "slope_vs_inv_eps", "n_star_by_eps"} <= set(e)
+        assert e["limit"] == pytest.approx(dense, rel=1e-12)     # rescaled: the dense limit
+        assert len(e["cells"]) == 3 and all(c["trials"] == 40 for c in e["cells"])
+        assert all(c["cp_lo"] <= c["p_exceed"] <= c["cp_hi"] for c in e["cells"])
+        assert "slope" in e["deviation_vs_width"] and "slope" in e["slope_vs_inv_eps"]
+    fit = r["slope_vs_inv_q"]
+    assert "1/q" in fit["reading"] or "1/keep_prob" in fit["reading"]
+    if fit["slope"] is not None:
+        assert fit["ci"][0] <= fit["ci"][1] and isinstance(fit["consistent_with_1"], bool)
+    names = {p.split("/")[-1] for p in r["files"]}
+    assert {"dev_vs_width.png", "dev_vs_width.pdf", "cells.csv", "results.json"} <= names
+    for name in names:
+        assert (out / name).stat().st_size > 0
+    with open(out / "cells.csv") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["keep_prob", "width", "trials", "mean_rel_dev", "stderr", "p_exceed",
+                       "cp_lo", "cp_hi"] and len(rows) == 1 + 6
+    assert json.loads((out / "results.json").read_text())["per_keep_prob"] == r["per_keep_prob"]
+
+    again = json.loads(scaling(argv, capsys)[1])               # resume: nothing to compute
+    assert again["computed"] == 0 and again["per_keep_prob"] == r["per_keep_prob"]
+    more = json.loads(scaling([a if a != "40" else "45" for a in argv], capsys)[1])
+    assert more["computed"] == 2 * 3 * 5                      # only the new trials
+
+    code, text = scaling(BASE + ["--db", db], capsys)
+    assert code == 0 and "n* slope vs 1/q" in text and "q =    1/2" in text
+
+
+def test_width_range_gives_powers_of_two(capsys):
+    argv = [a for a in BASE]
+    i = argv.index("--widths")
+    argv[i:i + 2] = ["--width-range", "3:5"]
+    r = json.loads(scaling(argv + ["--json", "--trials", "3"], capsys)[1])
+    assert r["widths"] == [8, 16, 32]
+
+
+@pytest.mark.parametrize("flag,value", [
+    ("--widths", "0,64"), ("--widths", "64"), ("--widths", "64,64"), ("--widths", "a,64"),
+    ("--width-range", "6:6"), ("--width-range", "6"), ("--width-range", "3:x"),
+    ("--keep-probs", "1.5,0.5"), ("--keep-probs", "0,0.5"), ("--keep-probs", "0.5"),
+    ("--keep-probs", "0.5,1/2"), ("--trials", "1"), ("--eps", "0"), ("--eps", "-1"),
+    ("--eps-list", "0.1"), ("--eps-list", "0.1,0"), ("--delta", "0"), ("--delta", "1"),
+    ("--delta", "nan"), ("--depth", "0"), ("--workers", "0"), ("--x", "1,a"), ("--y", "1,2"),
+])
+def test_bad_input_is_one_line_naming_the_argument(flag, value, capsys):
+    argv = list(BASE)
+    if flag == "--width-range":
+        i = argv.index("--widths")
+        argv[i:i + 2] = [flag, value]
+    elif flag in argv:
+        argv[argv.index(flag) + 1] = value
+    else:
+        argv += [flag, value]
+    with pytest.raises(InvalidArgument) as err:
+        scaling(argv, capsys)
+    assert err.value.argument == flag and "fix:" in str(err.value)
+    assert "\n" not in str(err.value)
