@@ -5,21 +5,16 @@ import json
 
 import pytest
 
-from proofs_check.cli import _scaling
-from proofs_check.cli._common import Parser
 from theory import Architecture, InvalidArgument, limit_kernel
+
+from cli_support import run_in_process
 
 BASE = ["scaling", "--depth", "1", "--keep-probs", "1,0.5", "--widths", "16,32,64",
         "--x", "1,0,0", "--y", "0.6,0.8,0", "--trials", "40", "--eps", "0.5",
         "--delta", "0.25", "--rescale", "--resamples", "50", "--quiet"]
 
 
-def scaling(argv, capsys):
-    parser = Parser(prog="pntk")
-    _scaling.add_parser(parser.add_subparsers(dest="command", parser_class=Parser))
-    args = parser.parse_args(argv)
-    code = args.run(args)
-    return code, capsys.readouterr().out
+scaling = run_in_process
 
 
 def test_json_files_and_resume(tmp_path, capsys):

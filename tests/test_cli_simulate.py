@@ -1,23 +1,18 @@
-"""``pntk simulate`` through a parser built here (the module is not yet wired into pntk)."""
+"""``pntk simulate`` run in-process through the real parser (errors raise InvalidArgument)."""
 
 import json
 
 import pytest
 
-from proofs_check.cli import _simulate
-from proofs_check.cli._common import Parser
 from theory import Architecture, InvalidArgument, limit_kernel
+
+from cli_support import run_in_process
 
 BASE = ["simulate", "--depth", "2", "--width", "32", "--keep-prob", "0.5",
         "--x", "1,0.5,-0.3", "--y", "0.2,-1,0.7", "--trials", "6", "--quiet"]
 
 
-def simulate(argv, capsys):
-    parser = Parser(prog="pntk")
-    _simulate.add_parser(parser.add_subparsers(dest="command", parser_class=Parser))
-    args = parser.parse_args(argv)
-    code = args.run(args)
-    return code, capsys.readouterr().out
+simulate = run_in_process
 
 
 def test_json_keys_limit_and_resume(tmp_path, capsys):
