@@ -1,4 +1,4 @@
-"""``pntk scaling`` through a parser built here (the module is not yet wired into pntk)."""
+"""``pntk scaling`` run in-process through the real parser (errors raise InvalidArgument)."""
 
 import csv
 import json
