@@ -14,6 +14,9 @@ Cells of the same width share their weights and mask uniforms across keep
 probabilities (common random numbers, see :mod:`numerics.sampling`); cells of
 different widths are independent.
 
+``backend`` and ``scheduler`` are those of :func:`~numerics.sweep.run_sweep`;
+an address is connected once for the whole grid.
+
 >>> res = run_grid(["1", "0.5"], [16, 32], [1.0, 0.0], [0.6, 0.8], 3, progress=False)
 >>> sorted(res.deviations(1)), sorted(res.deviations(1)[0.5]), res.computed
 ([0.5, 1.0], [16, 32], 12)
@@ -31,9 +34,10 @@ from theory._errors import InvalidArgument, check_keep_prob
 from theory.config import Architecture
 from theory.kernels import limit_kernel
 
+from .devices import check_backend, run_key
 from .progress import Progress
 from .store import ResultStore
-from .sweep import SweepConfig, _int, check_memory, run_sweep, trial_memory
+from .sweep import SweepConfig, _client, _int, check_memory, run_sweep, trial_memory
 
 __all__ = ["GridCell", "GridResult", "grid_configs", "run_grid"]
 
@@ -129,33 +133,43 @@ def _limit(arch: Architecture, x, y) -> float:
 def run_grid(keep_probs: Iterable, widths: Iterable[int], x, y, trials: int, *,
              depths: Iterable[int] = (1,), rescale: bool = False, activation: str = "relu",
              seed: int = 0, store: ResultStore | None = None, workers: int = 1,
-             progress="auto", memory_limit: int | None = None) -> GridResult:
+             progress="auto", memory_limit: int | None = None, backend: str = "numpy",
+             scheduler=None) -> GridResult:
     """Run trials 0..trials-1 of every configuration of the grid; see the module docstring.
 
     ``progress``: ``"auto"``/True (one display for the grid, on stderr), False
     (silent).  The memory needed by the widest configuration is checked before
     any trial runs (InvalidArgument on ``widths``).  KeyboardInterrupt stops the
-    grid; trials finished so far stay in ``store``.
+    grid; trials finished so far stay in ``store``.  ``backend``: "numpy" or "cupy";
+    ``scheduler``: None, a Dask scheduler address or a ``distributed.Client``.
     """
     configs = grid_configs(keep_probs, widths, x, y, depths=depths, rescale=rescale,
                            activation=activation, seed=seed)
     trials = _int(trials, "trials", 1)
     workers = _int(workers, "workers", 1)
-    check_memory(max(configs, key=trial_memory), workers, memory_limit)
+    check_memory(max(configs, key=trial_memory), 1 if scheduler is not None else workers,
+                 memory_limit)
     limits = {}
     for c in configs:
         if c.arch not in limits:
             limits[c.arch] = _limit(c.arch, c.x, c.y)
+    if scheduler is None:
+        check_backend(backend)
+    client, own_client = _client(scheduler)
     own_store = store is None
     store = ResultStore() if own_store else store
     try:
-        done = sum(sum(1 for t in store.done_trials(c.key) if t < trials) for c in configs)
+        if client is not None:
+            from .cluster import check_backend_on_cluster
+            check_backend_on_cluster(client, backend)
+        done = sum(sum(1 for t in store.done_trials(run_key(c, backend)) if t < trials)
+                   for c in configs)
         bar = _GridProgress(trials * len(configs), done, enabled=bool(progress))
         cells = {}
         try:
             for c in configs:
                 res = run_sweep(c, trials, store=store, workers=workers, progress=bar,
-                                memory_limit=memory_limit)
+                                memory_limit=memory_limit, backend=backend, scheduler=client)
                 lim = limits[c.arch]
                 q = c.arch.keep_probs[-1]
                 cells[(c.arch.depth, q, c.widths[0])] = GridCell(
@@ -166,4 +180,6 @@ def run_grid(keep_probs: Iterable, widths: Iterable[int], x, y, trials: int, *,
     finally:
         if own_store:
             store.close()
+        if own_client:
+            client.close()
     return GridResult(cells, trials)

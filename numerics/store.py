@@ -142,6 +142,11 @@ class ResultStore:
         self._db.execute(f"INSERT OR IGNORE INTO trials VALUES ({holes})",
                          (key, int(trial), *vals, time.time()))
 
+    def run_keys(self) -> list[str]:
+        """Keys of the stored runs, oldest first."""
+        rows = self._db.execute("SELECT run_key FROM runs ORDER BY created, run_key")
+        return [row[0] for row in rows]
+
     def done_trials(self, key: str) -> list[int]:
         """Indices of the stored trials of run ``key``, ascending."""
         rows = self._db.execute("SELECT trial FROM trials WHERE run_key=? ORDER BY trial", (key,))

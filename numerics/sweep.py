@@ -12,6 +12,13 @@ worker imports NumPy, SciPy and the package, about a second), no extra memory,
 and BLAS may still use several threads on wide layers.  ``workers=K > 1`` uses
 K spawned processes with single-threaded BLAS (no oversubscription); pass it
 when trials are many and cheap compared to a core's worth of BLAS.
+
+``scheduler`` (a Dask scheduler address or a ``distributed.Client``) runs the
+missing trials as tasks on a Dask cluster instead (:mod:`numerics.cluster`); the
+results are stored here as they complete and are the same bits as a local run.
+``backend="cupy"`` computes each trial's eNTK on a CUDA GPU: the network is still
+drawn with NumPy (seeds mean the same networks) and only converted
+(:mod:`numerics.devices`); such runs get their own key in the store.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from theory._errors import InvalidArgument
 from theory.config import Architecture
 
 from ._xp import default_memory_limit
+from .devices import backend_namespace, check_backend, run_description, run_key
 from .entk import empirical_ntk, estimate_memory
 from .network import MaskedNetwork
 from .progress import Progress
@@ -133,8 +141,13 @@ class SweepResult:
     computed: int
 
 
-def trial_values(config: SweepConfig, trial: int) -> tuple[float, float, float]:
+def trial_values(config: SweepConfig, trial: int,
+                 backend: str = "numpy") -> tuple[float, float, float]:
     """(Theta_n(x, y), Theta_n(x, x), Theta_n(y, y)) of network ``trial`` of ``config``.
+
+    The network is drawn with NumPy; for another ``backend`` (see
+    :mod:`numerics.devices`) its arrays and the inputs are converted to that
+    namespace, and everything else is the same code.
 
     >>> cfg = SweepConfig(Architecture.pruned(1, "0.5"), 32, [1.0, 0.0], [0.0, 1.0])
     >>> trial_values(cfg, 4) == trial_values(cfg, 4)
@@ -142,7 +155,12 @@ def trial_values(config: SweepConfig, trial: int) -> tuple[float, float, float]:
     """
     net = sample_network(config.arch, config.widths, config.seed, trial,
                          input_dim=config.input_dim)
-    K = empirical_ntk(net, np.array([config.x, config.y]))
+    X = np.array([config.x, config.y])
+    xp = backend_namespace(backend)
+    if xp is not None:
+        net = net.to_namespace(xp)
+        X = xp.asarray(X)
+    K = empirical_ntk(net, X)
     return float(K[0, 1]), float(K[0, 0]), float(K[1, 1])
 
 
@@ -180,8 +198,14 @@ def _init_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle
 
 
-def _task(config: SweepConfig, trial: int):
-    return trial, trial_values(config, trial)
+def _values(config: SweepConfig, trial: int, backend: str):
+    # NumPy calls keep the two-argument form (tests substitute trial_values).
+    return trial_values(config, trial) if backend == "numpy" else \
+        trial_values(config, trial, backend)
+
+
+def _task(config: SweepConfig, trial: int, backend: str = "numpy"):
+    return trial, _values(config, trial, backend)
 
 
 @contextmanager
@@ -199,14 +223,14 @@ def _single_threaded_blas_children():
                 os.environ[k] = v
 
 
-def _run_pool(config, todo, workers, record) -> None:
+def _run_pool(config, todo, workers, record, backend="numpy") -> None:
     with _single_threaded_blas_children():
         pool = futures.ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
                                            initializer=_init_worker)
         try:
             pending, queue = set(), iter(todo)
             for t in queue:                         # a bounded window of tasks
-                pending.add(pool.submit(_task, config, t))
+                pending.add(pool.submit(_task, config, t, backend))
                 if len(pending) >= 4 * workers:
                     break
             while pending:
@@ -215,14 +239,15 @@ def _run_pool(config, todo, workers, record) -> None:
                     record(*fut.result())
                     nxt = next(queue, None)
                     if nxt is not None:
-                        pending.add(pool.submit(_task, config, nxt))
+                        pending.add(pool.submit(_task, config, nxt, backend))
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
 def run_sweep(config: SweepConfig, trials: int, *, store: ResultStore | None = None,
               workers: int = 1, progress="auto", memory_limit: int | None = None,
-              code_version: str | None = None) -> SweepResult:
+              code_version: str | None = None, backend: str = "numpy",
+              scheduler=None) -> SweepResult:
     """Run trials 0..trials-1 of ``config``, skipping those already in ``store``.
 
     Each finished trial is committed to ``store`` at once (default: a private
@@ -232,6 +257,11 @@ def run_sweep(config: SweepConfig, trials: int, *, store: ResultStore | None = N
     once would exceed ``memory_limit`` (default half the RAM) is refused with
     InvalidArgument.  KeyboardInterrupt stops the sweep: finished trials stay
     stored, and the interrupt is re-raised.
+
+    ``backend``: "numpy" (default) or "cupy" (a CUDA GPU; refused with
+    InvalidArgument where unavailable); see :mod:`numerics.devices`.
+    ``scheduler``: None (local), a Dask scheduler address (connected for this
+    call) or a ``distributed.Client`` (left open); ``workers`` is then unused.
 
     >>> cfg = SweepConfig(Architecture.pruned(1, "0.5"), 32, [1.0, 0.0], [0.6, 0.8])
     >>> res = run_sweep(cfg, 3, progress=False)
@@ -243,11 +273,35 @@ def run_sweep(config: SweepConfig, trials: int, *, store: ResultStore | None = N
                               "build one with SweepConfig(arch, widths, x, y, seed)")
     trials = _int(trials, "trials", 1)
     workers = _int(workers, "workers", 1)
-    check_memory(config, workers, memory_limit)
+    check_memory(config, 1 if scheduler is not None else workers, memory_limit)
+    client, own_client = _client(scheduler)
+    try:
+        if client is None:
+            check_backend(backend)
+        else:
+            from .cluster import check_backend_on_cluster
+            check_backend_on_cluster(client, backend)
+        return _run(config, trials, store, workers, progress, code_version, backend, client)
+    finally:
+        if own_client:
+            client.close()
+
+
+def _client(scheduler):
+    """(Client or None, whether this call opened it)."""
+    if scheduler is None:
+        return None, False
+    if isinstance(scheduler, str):
+        from .cluster import connect
+        return connect(scheduler), True
+    return scheduler, False
+
+
+def _run(config, trials, store, workers, progress, code_version, backend, client):
     own_store = store is None
     store = ResultStore() if own_store else store
-    key = config.key
-    store.ensure_run(key, config.description(), code_version or _code_version())
+    key = run_key(config, backend)
+    store.ensure_run(key, run_description(config, backend), code_version or _code_version())
     done = set(store.done_trials(key))
     todo = [t for t in range(trials) if t not in done]
     bar = Progress(trials, trials - len(todo), enabled=progress) \
@@ -261,11 +315,15 @@ def run_sweep(config: SweepConfig, trials: int, *, store: ResultStore | None = N
         bar.advance()
 
     try:
-        if workers == 1 or len(todo) <= 1:
+        if client is not None:
+            if todo:
+                from .cluster import run_trials
+                run_trials(client, config, todo, record, backend=backend, run_key=key)
+        elif workers == 1 or len(todo) <= 1:
             for t in todo:
-                record(t, trial_values(config, t))
+                record(t, _values(config, t, backend))
         else:
-            _run_pool(config, todo, min(workers, len(todo)), record)
+            _run_pool(config, todo, min(workers, len(todo)), record, backend)
     finally:
         bar.close()
     vals = store.values(key, range(trials))

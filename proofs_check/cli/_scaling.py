@@ -30,11 +30,14 @@ from numerics import ResultStore
 from numerics.grid import grid_configs, run_grid
 from numerics.plots import deviation_slope, plot_deviation_vs_width, plot_required_width
 from numerics.scaling import required_width, slope_with_bootstrap
+from numerics.devices import run_key
 from numerics.sweep import check_memory, trial_memory
 from theory._errors import InvalidArgument, check_keep_prob
 from theory.config import ACTIVATIONS
 
 from ._common import parse_int, parse_vector
+from ._compute import add_arguments as add_compute_arguments
+from ._compute import compute_target
 
 __all__ = ["add_parser", "run"]
 
@@ -72,6 +75,7 @@ def add_parser(sub) -> None:
     p.add_argument("--activation", default="relu", help=f"one of {', '.join(ACTIVATIONS)}")
     p.add_argument("--seed", default="0", help="seed of the networks (>= 0)")
     p.add_argument("--workers", default="1", help="processes computing trials (default 1)")
+    add_compute_arguments(p)
     p.add_argument("--resamples", default="400", help="bootstrap resamples (>= 50, default 400)")
     p.add_argument("--db", help="SQLite file storing the trials (default: in memory, no resume)")
     p.add_argument("--out", help="directory for figures (PNG, PDF), cells.csv and results.json")
@@ -197,20 +201,22 @@ def run(args) -> int:
         if out_dir.exists() and not out_dir.is_dir():
             raise InvalidArgument("--out", args.out, "exists and is not a directory",
                                   "give a directory path")
-    store = ResultStore(args.db, argument="--db")
-    t0 = time.monotonic()
-    try:
-        grid = run_grid(s["keep_probs"], s["widths"], s["x"], s["y"], s["trials"],
-                        depths=[s["depth"]], rescale=s["rescale"], activation=s["activation"],
-                        seed=s["seed"], store=store, workers=s["workers"],
-                        progress=not (args.quiet or args.json))
-    except KeyboardInterrupt:
-        kept = sum(len(store.done_trials(c.key)) for c in configs)
-        where = f"kept in {args.db}; rerun to resume" if args.db else "lost (no --db)"
-        print(f"pntk scaling: interrupted; {kept} trials {where}", file=sys.stderr)
-        return 130
-    finally:
-        store.close()
+    with compute_target(args) as (backend, client):
+        store = ResultStore(args.db, argument="--db")
+        t0 = time.monotonic()
+        try:
+            grid = run_grid(s["keep_probs"], s["widths"], s["x"], s["y"], s["trials"],
+                            depths=[s["depth"]], rescale=s["rescale"],
+                            activation=s["activation"], seed=s["seed"], store=store,
+                            workers=s["workers"], progress=not (args.quiet or args.json),
+                            backend=backend, scheduler=client)
+        except KeyboardInterrupt:
+            kept = sum(len(store.done_trials(run_key(c, backend))) for c in configs)
+            where = f"kept in {args.db}; rerun to resume" if args.db else "lost (no --db)"
+            print(f"pntk scaling: interrupted; {kept} trials {where}", file=sys.stderr)
+            return 130
+        finally:
+            store.close()
     seconds = time.monotonic() - t0
     cells = grid.deviations(s["depth"])
     eps, delta = s["eps"], s["delta"]
@@ -255,6 +261,7 @@ def run(args) -> int:
         "delta": delta, "level": LEVEL, "rescale": s["rescale"], "activation": s["activation"],
         "first_layer": "dense", "x": list(map(float, s["x"])), "y": list(map(float, s["y"])),
         "seed": s["seed"], "workers": s["workers"], "db": args.db,
+        "device": args.device, "scheduler": args.scheduler,
         "computed": grid.computed, "seconds": seconds,
         "per_keep_prob": per_q, "slope_vs_inv_q": fit_q, "files": [],
     }

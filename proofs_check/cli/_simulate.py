@@ -7,11 +7,14 @@ import math
 import sys
 
 from numerics import ResultStore, SweepConfig, check_memory, deviation, run_sweep, summarize
+from numerics.devices import run_key
 from theory._errors import InvalidArgument, check_keep_prob
 from theory.config import ACTIVATIONS, Architecture
 from theory.kernels import limit_kernel
 
 from ._common import parse_vector
+from ._compute import add_arguments as add_compute_arguments
+from ._compute import compute_target
 
 __all__ = ["add_parser", "run"]
 
@@ -36,6 +39,7 @@ def add_parser(sub) -> None:
     p.add_argument("--workers", default="1",
                    help="processes computing trials (default 1: no start-up cost; results are "
                         "identical for any number)")
+    add_compute_arguments(p)
     p.add_argument("--db", help="SQLite file storing the trials (default: in memory, no resume)")
     p.add_argument("--eps", help="report P(|Theta_n - limit| > eps) with a Clopper-Pearson interval")
     p.add_argument("--quiet", action="store_true", help="no progress display")
@@ -90,17 +94,21 @@ def run(args) -> int:
     config, trials, workers, eps = _config(args)
     check_memory(config, workers, argument="--width")
     limit = limit_kernel(config.arch, [config.x], [config.y])
-    store = ResultStore(args.db, argument="--db")
-    try:
-        result = run_sweep(config, trials, store=store, workers=workers,
-                           progress=not (args.quiet or args.json) and "auto")
-    except KeyboardInterrupt:
-        kept = len(store.done_trials(config.key))
-        where = f"kept in {args.db}; rerun to resume" if args.db else "lost (no --db)"
-        print(f"pntk simulate: interrupted; {kept} of {trials} trials {where}", file=sys.stderr)
-        return 130
-    finally:
-        store.close()
+    with compute_target(args) as (backend, client):
+        key = run_key(config, backend)
+        store = ResultStore(args.db, argument="--db")
+        try:
+            result = run_sweep(config, trials, store=store, workers=workers,
+                               progress=not (args.quiet or args.json) and "auto",
+                               backend=backend, scheduler=client)
+        except KeyboardInterrupt:
+            kept = len(store.done_trials(key))
+            where = f"kept in {args.db}; rerun to resume" if args.db else "lost (no --db)"
+            print(f"pntk simulate: interrupted; {kept} of {trials} trials {where}",
+                  file=sys.stderr)
+            return 130
+        finally:
+            store.close()
     s = summarize(result.theta_xy)
     lim = float(limit.ntk[0, 0])
     d = deviation(result.theta_xy, lim, eps=eps)
@@ -122,7 +130,7 @@ def run(args) -> int:
                          "masked_layers": list(config.arch.masked_layers),
                          "rescale": config.arch.rescale, "activation": config.arch.activation},
         "seed": config.seed, "x": list(config.x), "y": list(config.y),
-        "db": args.db, "run_key": config.key,
+        "db": args.db, "run_key": key, "device": args.device, "scheduler": args.scheduler,
     }
     if eps is not None:
         out["p_exceed"] = {"eps": eps, "count": d.exceed_count, "estimate": d.p_exceed,
