@@ -15,11 +15,15 @@ from .sampling import layer_generator, network_key, sample_network
 from .stats import Deviation, Summary, clopper_pearson, deviation, summarize
 from .store import FORMAT_VERSION, ResultStore
 from .devices import BACKENDS, check_backend, run_key
+from .experiments import (EXPERIMENTS, AllLayers, SparsityScaling, WidthConvergence, all_layers,
+                          sparsity_scaling, width_convergence)
 from .grid import GridCell, GridResult, grid_configs, run_grid
 from .scaling import LogLogFit, RequiredWidth, fit_loglog, required_width, slope_with_bootstrap
 from .sweep import SweepConfig, SweepResult, check_memory, run_sweep, trial_memory, trial_values
 
 __all__ = [
+    "AllLayers", "EXPERIMENTS", "SparsityScaling", "WidthConvergence", "all_layers",
+    "sparsity_scaling", "width_convergence",
     "BACKENDS", "GridCell", "GridResult", "LogLogFit", "RequiredWidth", "check_backend",
     "fit_loglog", "grid_configs", "required_width", "run_grid", "run_key",
     "slope_with_bootstrap",

@@ -6,7 +6,7 @@ import sys
 
 from theory._errors import InvalidArgument
 
-from . import _derive, _entk, _export, _kernel, _scaling, _simulate
+from . import _derive, _entk, _experiment, _export, _kernel, _scaling, _simulate
 from ._common import EXIT_BAD_INPUT, Parser, UsageError
 
 __all__ = ["main", "build_parser"]
@@ -21,6 +21,7 @@ def build_parser() -> Parser:
     _entk.add_parser(sub)
     _simulate.add_parser(sub)
     _scaling.add_parser(sub)
+    _experiment.add_parser(sub)
     _export.add_parser(sub)
     return parser
 
