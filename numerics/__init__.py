@@ -19,10 +19,11 @@ from .experiments import (EXPERIMENTS, AllLayers, SparsityScaling, WidthConverge
                           sparsity_scaling, width_convergence)
 from .grid import GridCell, GridResult, grid_configs, run_grid
 from .scaling import LogLogFit, RequiredWidth, fit_loglog, required_width, slope_with_bootstrap
-from .sweep import SweepConfig, SweepResult, check_memory, run_sweep, trial_memory, trial_values
+from .sweep import (SweepConfig, SweepResult, auto_workers, check_memory, run_sweep, trial_memory,
+                    trial_values)
 
 __all__ = [
-    "AllLayers", "EXPERIMENTS", "SparsityScaling", "WidthConvergence", "all_layers",
+    "auto_workers", "AllLayers", "EXPERIMENTS", "SparsityScaling", "WidthConvergence", "all_layers",
     "sparsity_scaling", "width_convergence",
     "BACKENDS", "GridCell", "GridResult", "LogLogFit", "RequiredWidth", "check_backend",
     "fit_loglog", "grid_configs", "required_width", "run_grid", "run_key",

@@ -36,7 +36,7 @@ from theory.kernels import limit_kernel
 from .grid import grid_configs, run_grid
 from .progress import Progress
 from .store import ResultStore
-from .sweep import SweepConfig, check_memory, run_sweep, trial_memory
+from .sweep import SweepConfig, auto_workers, check_memory, run_sweep, trial_memory
 
 __all__ = ["Series", "WidthConvergence", "Schedule", "SparsityScaling", "AllLayers",
            "width_convergence", "sparsity_scaling", "all_layers", "EXPERIMENTS",
@@ -169,6 +169,8 @@ class _SharedProgress(Progress):
 def _run_configs(configs, trials, store, workers, progress) -> tuple[dict, int]:
     """theta_xy per config key (each distinct configuration computed once)."""
     unique = list({c.key: c for c in configs}.values())
+    if workers is None:
+        workers = auto_workers(unique, trials)
     check_memory(max(unique, key=trial_memory), workers, argument="--workers")
     own = store is None
     store = ResultStore() if own else store

@@ -37,7 +37,7 @@ from theory.kernels import limit_kernel
 from .devices import check_backend, run_key
 from .progress import Progress
 from .store import ResultStore
-from .sweep import SweepConfig, _client, _int, check_memory, run_sweep, trial_memory
+from .sweep import SweepConfig, _client, _int, auto_workers, check_memory, run_sweep, trial_memory
 
 __all__ = ["GridCell", "GridResult", "grid_configs", "run_grid"]
 
@@ -146,7 +146,7 @@ def run_grid(keep_probs: Iterable, widths: Iterable[int], x, y, trials: int, *,
     configs = grid_configs(keep_probs, widths, x, y, depths=depths, rescale=rescale,
                            activation=activation, seed=seed)
     trials = _int(trials, "trials", 1)
-    workers = _int(workers, "workers", 1)
+    workers = auto_workers(configs, trials) if workers is None else _int(workers, "workers", 1)
     check_memory(max(configs, key=trial_memory), 1 if scheduler is not None else workers,
                  memory_limit)
     limits = {}

@@ -47,6 +47,7 @@ from .sampling import sample_network
 from .store import FORMAT_VERSION, ResultStore
 
 __all__ = ["SweepConfig", "SweepResult", "run_sweep", "trial_values", "trial_memory",
+           "auto_workers",
            "check_memory", "SWEEP_LAYOUT"]
 
 SWEEP_LAYOUT = "network.v1+entk2x2.v1"    # bump when a trial's values would change
@@ -164,6 +165,31 @@ def trial_values(config: SweepConfig, trial: int,
     return float(K[0, 1]), float(K[0, 0]), float(K[1, 1])
 
 
+SECONDS_PER_UNIT = 2.7e-8   # measured: one trial costs ~ this x sum of n_h n_{h-1} (2 cores)
+WORKER_START_SECONDS = 1.0  # measured: start-up of one spawned worker (imports)
+
+
+def auto_workers(configs, trials: int, cpus: int | None = None) -> int:
+    """Worker processes for a sweep: every core when the estimated serial time exceeds
+    ten times the start-up cost of the workers, else 1 (results are identical either way).
+
+    >>> from theory import Architecture
+    >>> small = SweepConfig(Architecture.pruned(2, "0.5"), 64, (1.0, 0.0), (0.0, 1.0), 0)
+    >>> auto_workers([small], trials=10, cpus=2)
+    1
+    >>> big = SweepConfig(Architecture.pruned(3, "0.5"), 4096, (1.0, 0.0), (0.0, 1.0), 0)
+    >>> auto_workers([big], trials=200, cpus=2)
+    2
+    """
+    cpus = cpus or os.cpu_count() or 1
+    units = 0
+    for c in configs:
+        shape = (c.input_dim, *c.widths, 1)
+        units += sum(a * b for a, b in zip(shape[1:], shape[:-1]))
+    serial = units * trials * SECONDS_PER_UNIT
+    return cpus if cpus > 1 and serial > 10 * WORKER_START_SECONDS * cpus else 1
+
+
 def trial_memory(config: SweepConfig) -> int:
     """Peak bytes of one trial: the network (float64 weights, bool masks) and the eNTK work."""
     shape = (config.input_dim, *config.widths, 1)
@@ -245,7 +271,7 @@ def _run_pool(config, todo, workers, record, backend="numpy") -> None:
 
 
 def run_sweep(config: SweepConfig, trials: int, *, store: ResultStore | None = None,
-              workers: int = 1, progress="auto", memory_limit: int | None = None,
+              workers: int | None = 1, progress="auto", memory_limit: int | None = None,
               code_version: str | None = None, backend: str = "numpy",
               scheduler=None) -> SweepResult:
     """Run trials 0..trials-1 of ``config``, skipping those already in ``store``.
@@ -262,6 +288,7 @@ def run_sweep(config: SweepConfig, trials: int, *, store: ResultStore | None = N
     InvalidArgument where unavailable); see :mod:`numerics.devices`.
     ``scheduler``: None (local), a Dask scheduler address (connected for this
     call) or a ``distributed.Client`` (left open); ``workers`` is then unused.
+    ``workers=None`` lets :func:`auto_workers` choose.
 
     >>> cfg = SweepConfig(Architecture.pruned(1, "0.5"), 32, [1.0, 0.0], [0.6, 0.8])
     >>> res = run_sweep(cfg, 3, progress=False)
@@ -272,7 +299,7 @@ def run_sweep(config: SweepConfig, trials: int, *, store: ResultStore | None = N
         raise InvalidArgument("config", type(config).__name__, "not a SweepConfig",
                               "build one with SweepConfig(arch, widths, x, y, seed)")
     trials = _int(trials, "trials", 1)
-    workers = _int(workers, "workers", 1)
+    workers = auto_workers([config], trials) if workers is None else _int(workers, "workers", 1)
     check_memory(config, 1 if scheduler is not None else workers, memory_limit)
     client, own_client = _client(scheduler)
     try:

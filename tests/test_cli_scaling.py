@@ -85,3 +85,23 @@ def test_bad_input_is_one_line_naming_the_argument(flag, value, capsys):
         scaling(argv, capsys)
     assert err.value.argument == flag and "fix:" in str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_depth_list_fits_required_width_against_depth(capsys):
+    argv = [a if a != "1" or i != 2 else "1,2" for i, a in enumerate(BASE)]
+    assert argv[1:3] == ["--depth", "1,2"]
+    code, text = scaling(argv + ["--json"], capsys)
+    r = json.loads(text)
+    assert code == 0 and r["depths"] == [1, 2] and r["depth"] == 1
+    assert r["computed"] == 2 * 2 * 3 * 40          # depths x keep_probs x widths x trials
+    for q, fit in r["slope_vs_depth"].items():
+        assert set(fit["n_star_by_depth"]) == {"1", "2"}
+        if fit["slope"] is not None:
+            lo, hi = fit["ci"]
+            assert lo <= fit["slope"] <= hi
+
+
+def test_repeated_depths_are_refused(capsys):
+    argv = [a if a != "1" or i != 2 else "2,2" for i, a in enumerate(BASE)]
+    with pytest.raises(InvalidArgument, match="--depth"):
+        scaling(argv, capsys)

@@ -10,7 +10,11 @@ import numpy as np
 
 from theory._errors import InvalidArgument
 
-__all__ = ["UsageError", "Parser", "parse_int", "parse_vector", "load_inputs", "EXIT_BAD_INPUT"]
+__all__ = ["UsageError", "Parser", "parse_int", "parse_workers", "parse_vector", "load_inputs",
+           "EXIT_BAD_INPUT", "WORKERS_HELP"]
+
+WORKERS_HELP = ("worker processes: 'auto' (default: every core when the estimated work is "
+                "worth the start-up, else 1) or a number; results are identical for any value")
 
 EXIT_BAD_INPUT = 2
 
@@ -37,6 +41,11 @@ def parse_int(text, argument: str, minimum: int) -> int:
         raise InvalidArgument(argument, text, f"must be >= {minimum}",
                               f"give an integer >= {minimum}")
     return value
+
+
+def parse_workers(text) -> int | None:
+    """``--workers``: None for 'auto', else an integer >= 1."""
+    return None if str(text).strip().lower() == "auto" else parse_int(text, "--workers", 1)
 
 
 def parse_vector(text: str, argument: str) -> np.ndarray:

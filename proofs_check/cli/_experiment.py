@@ -22,7 +22,7 @@ from numerics.experiments import (EXPERIMENTS, SCHEDULE_LABELS, AllLayers, Spars
                                   WidthConvergence)
 from theory._errors import InvalidArgument
 
-from ._common import parse_int
+from ._common import WORKERS_HELP, parse_int, parse_workers
 
 __all__ = ["add_parser", "run"]
 
@@ -43,7 +43,7 @@ def add_parser(sub) -> None:
                                     "--quick)")
     p.add_argument("--seed", default="0", help="seed of the networks (>= 0)")
     p.add_argument("--db", help="SQLite file storing the trials (default: in memory, no resume)")
-    p.add_argument("--workers", default="1", help="processes computing trials (default 1)")
+    p.add_argument("--workers", default="auto", help=WORKERS_HELP)
     p.add_argument("--quick", action="store_true",
                    help="small grid that finishes in seconds (for tests and a first look)")
     p.add_argument("--quiet", action="store_true", help="no progress display")
@@ -61,7 +61,7 @@ def _settings(args) -> dict:
                               "give a directory path")
     return {"trials": None if args.trials is None else parse_int(args.trials, "--trials", 2),
             "seed": parse_int(args.seed, "--seed", 0),
-            "workers": parse_int(args.workers, "--workers", 1), "out": out}
+            "workers": parse_workers(args.workers), "out": out}
 
 
 def _series_rows(series, lines: dict) -> list[dict]:

@@ -31,11 +31,11 @@ from numerics.grid import grid_configs, run_grid
 from numerics.plots import deviation_slope, plot_deviation_vs_width, plot_required_width
 from numerics.scaling import required_width, slope_with_bootstrap
 from numerics.devices import run_key
-from numerics.sweep import check_memory, trial_memory
+from numerics.sweep import auto_workers, check_memory, trial_memory
 from theory._errors import InvalidArgument, check_keep_prob
 from theory.config import ACTIVATIONS
 
-from ._common import parse_int, parse_vector
+from ._common import WORKERS_HELP, parse_int, parse_vector, parse_workers
 from ._compute import add_arguments as add_compute_arguments
 from ._compute import compute_target
 
@@ -57,7 +57,9 @@ def add_parser(sub) -> None:
                     "the paper's sparsity parameter).  Use --rescale: the rescaled limit is the "
                     "dense one for every q (plain pruning scales the limit; relative deviations "
                     "make either usable).  With --db FILE a rerun resumes.")
-    p.add_argument("--depth", required=True, help="number of hidden layers L (>= 1)")
+    p.add_argument("--depth", required=True,
+                   help="number of hidden layers L (>= 1); a list such as 1,2,3 also fits n* "
+                        "against depth (the other results are for the first depth)")
     p.add_argument("--keep-probs", required=True,
                    help="at least two keep probabilities in (0, 1], e.g. 1,0.5,0.25,0.125")
     grid = p.add_mutually_exclusive_group(required=True)
@@ -74,7 +76,7 @@ def add_parser(sub) -> None:
                         "dense one for every q)")
     p.add_argument("--activation", default="relu", help=f"one of {', '.join(ACTIVATIONS)}")
     p.add_argument("--seed", default="0", help="seed of the networks (>= 0)")
-    p.add_argument("--workers", default="1", help="processes computing trials (default 1)")
+    p.add_argument("--workers", default="auto", help=WORKERS_HELP)
     add_compute_arguments(p)
     p.add_argument("--resamples", default="400", help="bootstrap resamples (>= 50, default 400)")
     p.add_argument("--db", help="SQLite file storing the trials (default: in memory, no resume)")
@@ -132,7 +134,12 @@ def _settings(args) -> dict:
     if args.activation not in ACTIVATIONS:
         raise InvalidArgument("--activation", args.activation, "unknown activation",
                               f"choose one of {', '.join(ACTIVATIONS)}")
-    depth = parse_int(args.depth, "--depth", 1)
+    if "," in str(args.depth):
+        depths = _list(args.depth, "--depth", lambda t: parse_int(t, "--depth", 1),
+                       "--depth 1,2,3")
+    else:
+        depths = [parse_int(args.depth, "--depth", 1)]
+    depth = depths[0]
     keep_probs = _list(args.keep_probs, "--keep-probs",
                        lambda t: check_keep_prob(t, "--keep-probs"), "--keep-probs 1,0.5,0.25")
     widths = _widths(args)
@@ -151,11 +158,11 @@ def _settings(args) -> dict:
     if x.shape != y.shape:
         raise InvalidArgument("--y", args.y, f"has {y.size} entries but --x has {x.size}",
                               "give x and y the same length")
-    return {"depth": depth, "keep_probs": sorted(keep_probs, reverse=True),
+    return {"depth": depth, "depths": depths, "keep_probs": sorted(keep_probs, reverse=True),
             "widths": sorted(widths), "trials": trials, "eps": eps, "eps_list": eps_list,
             "delta": delta, "x": x, "y": y, "rescale": bool(args.rescale),
             "activation": args.activation, "seed": parse_int(args.seed, "--seed", 0),
-            "workers": parse_int(args.workers, "--workers", 1),
+            "workers": parse_workers(args.workers),
             "resamples": parse_int(args.resamples, "--resamples", 50)}
 
 
@@ -186,14 +193,30 @@ def _fit(cells, eps, delta, resamples, seed, **kw) -> dict:
             "points": f.points, "method": f.method}, f
 
 
+def _depth_fits(grid, s) -> dict:
+    """Per keep_prob: n* at each depth and the log-log slope of n* against L."""
+    out = {}
+    for q in s["keep_probs"]:
+        by_depth = {L: grid.deviations(L)[float(q)] for L in s["depths"]}
+        fit, _ = _fit(by_depth, s["eps"], s["delta"], s["resamples"], s["seed"],
+                      x_of=float)
+        fit["n_star_by_depth"] = {
+            str(L): _json_float(required_width(by_depth[L], s["eps"], s["delta"], LEVEL).n_star)
+            for L in s["depths"]}
+        out[str(q)] = fit
+    return out
+
+
 def _json_float(v):
     return None if v is None or not math.isfinite(v) else float(v)
 
 
 def run(args) -> int:
     s = _settings(args)
-    configs = grid_configs(s["keep_probs"], s["widths"], s["x"], s["y"], depths=[s["depth"]],
+    configs = grid_configs(s["keep_probs"], s["widths"], s["x"], s["y"], depths=s["depths"],
                            rescale=s["rescale"], activation=s["activation"], seed=s["seed"])
+    if s["workers"] is None:
+        s["workers"] = auto_workers(configs, s["trials"])
     check_memory(max(configs, key=trial_memory), s["workers"], argument="--widths")
     out_dir = None
     if args.out:
@@ -206,7 +229,7 @@ def run(args) -> int:
         t0 = time.monotonic()
         try:
             grid = run_grid(s["keep_probs"], s["widths"], s["x"], s["y"], s["trials"],
-                            depths=[s["depth"]], rescale=s["rescale"],
+                            depths=s["depths"], rescale=s["rescale"],
                             activation=s["activation"], seed=s["seed"], store=store,
                             workers=s["workers"], progress=not (args.quiet or args.json),
                             backend=backend, scheduler=client)
@@ -265,6 +288,9 @@ def run(args) -> int:
         "computed": grid.computed, "seconds": seconds,
         "per_keep_prob": per_q, "slope_vs_inv_q": fit_q, "files": [],
     }
+    if len(s["depths"]) > 1:
+        result["depths"] = s["depths"]
+        result["slope_vs_depth"] = _depth_fits(grid, s)
     if out_dir is not None:
         result["files"] = _write_out(out_dir, cells, required, fit_obj, csv_rows, result)
     if args.json:
@@ -328,5 +354,11 @@ def _print_text(r) -> None:
               f"[{f['ci'][0]:.3f}, {f['ci'][1]:.3f}] over {f['points']} keep_probs; "
               f"{'consistent' if f['consistent_with_1'] else 'not consistent'} with 1 "
               f"(linear in 1/q; reading the sparsity parameter as 1/q is ours)")
+    for q, f in r.get("slope_vs_depth", {}).items():
+        ns = ", ".join(f"L={L}: {'off grid' if v is None else f'{v:.4g}'}"
+                       for L, v in f["n_star_by_depth"].items())
+        fit = ("not available (" + f["reason"] + ")" if f["slope"] is None else
+               f"{f['slope']:.3f} [{f['ci'][0]:.3f}, {f['ci'][1]:.3f}]")
+        print(f"q = {q:>6}: n* by depth {ns}; log-log slope vs depth {fit}")
     for path in r["files"]:
         print(f"wrote:    {path}")

@@ -6,13 +6,14 @@ import json
 import math
 import sys
 
-from numerics import ResultStore, SweepConfig, check_memory, deviation, run_sweep, summarize
+from numerics import (ResultStore, SweepConfig, auto_workers, check_memory, deviation, run_sweep,
+                      summarize)
 from numerics.devices import run_key
 from theory._errors import InvalidArgument, check_keep_prob
 from theory.config import ACTIVATIONS, Architecture
 from theory.kernels import limit_kernel
 
-from ._common import parse_vector
+from ._common import WORKERS_HELP, parse_int, parse_vector, parse_workers
 from ._compute import add_arguments as add_compute_arguments
 from ._compute import compute_target
 
@@ -36,25 +37,13 @@ def add_parser(sub) -> None:
     p.add_argument("--y", help="second input (default: --x)")
     p.add_argument("--trials", required=True, help="number of networks T (>= 2)")
     p.add_argument("--seed", default="0", help="seed of the networks (>= 0)")
-    p.add_argument("--workers", default="1",
-                   help="processes computing trials (default 1: no start-up cost; results are "
-                        "identical for any number)")
+    p.add_argument("--workers", default="auto", help=WORKERS_HELP)
     add_compute_arguments(p)
     p.add_argument("--db", help="SQLite file storing the trials (default: in memory, no resume)")
     p.add_argument("--eps", help="report P(|Theta_n - limit| > eps) with a Clopper-Pearson interval")
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=run)
-
-
-def _int(text: str, argument: str, minimum: int) -> int:
-    try:
-        value = int(text)
-    except (TypeError, ValueError):
-        raise InvalidArgument(argument, text, "not an integer", f"give an integer >= {minimum}") from None
-    if value < minimum:
-        raise InvalidArgument(argument, text, f"must be >= {minimum}", f"give an integer >= {minimum}")
-    return value
 
 
 def _eps(text: str | None) -> float | None:
@@ -74,20 +63,23 @@ def _config(args) -> tuple[SweepConfig, int, int, float | None]:
         raise InvalidArgument("--activation", args.activation, "unknown activation",
                               f"choose one of {', '.join(ACTIVATIONS)}")
     keep_prob = check_keep_prob(args.keep_prob, "--keep-prob")
-    arch = Architecture.pruned(depth=_int(args.depth, "--depth", 1), keep_prob=keep_prob,
+    arch = Architecture.pruned(depth=parse_int(args.depth, "--depth", 1), keep_prob=keep_prob,
                                rescale=args.rescale, prune_first_layer=args.prune_first_layer,
                                activation=args.activation)
-    width = _int(args.width, "--width", 1)
-    trials = _int(args.trials, "--trials", 2)
-    workers = _int(args.workers, "--workers", 1)
-    seed = _int(args.seed, "--seed", 0)
+    width = parse_int(args.width, "--width", 1)
+    trials = parse_int(args.trials, "--trials", 2)
+    workers = parse_workers(args.workers)
+    seed = parse_int(args.seed, "--seed", 0)
     eps = _eps(args.eps)
     x = parse_vector(args.x, "--x")
     y = parse_vector(args.y, "--y") if args.y else x
     if x.shape != y.shape:
         raise InvalidArgument("--y", args.y, f"has {y.size} entries but --x has {x.size}",
                               "give x and y the same length")
-    return SweepConfig(arch, width, x, y, seed), trials, workers, eps
+    config = SweepConfig(arch, width, x, y, seed)
+    if workers is None:
+        workers = auto_workers([config], trials)
+    return config, trials, workers, eps
 
 
 def run(args) -> int:
