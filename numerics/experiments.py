@@ -36,6 +36,7 @@ from theory.kernels import limit_kernel
 from .grid import grid_configs, run_grid
 from .progress import Progress
 from .store import ResultStore
+from .devices import run_key
 from .sweep import SweepConfig, auto_workers, check_memory, run_sweep, trial_memory
 
 __all__ = ["Series", "WidthConvergence", "Schedule", "SparsityScaling", "AllLayers",
@@ -166,7 +167,8 @@ class _SharedProgress(Progress):
         super().close()
 
 
-def _run_configs(configs, trials, store, workers, progress) -> tuple[dict, int]:
+def _run_configs(configs, trials, store, workers, progress, backend="numpy",
+                 scheduler=None) -> tuple[dict, int]:
     """theta_xy per config key (each distinct configuration computed once)."""
     unique = list({c.key: c for c in configs}.values())
     if workers is None:
@@ -175,12 +177,14 @@ def _run_configs(configs, trials, store, workers, progress) -> tuple[dict, int]:
     own = store is None
     store = ResultStore() if own else store
     try:
-        done = sum(sum(1 for t in store.done_trials(c.key) if t < trials) for c in unique)
+        done = sum(sum(1 for t in store.done_trials(run_key(c, backend)) if t < trials)
+                   for c in unique)
         bar = _SharedProgress(trials * len(unique), done, enabled=bool(progress))
         out, computed = {}, 0
         try:
             for c in unique:
-                res = run_sweep(c, trials, store=store, workers=workers, progress=bar)
+                res = run_sweep(c, trials, store=store, workers=workers, progress=bar,
+                                backend=backend, scheduler=scheduler)
                 out[c.key], computed = res.theta_xy, computed + res.computed
         finally:
             bar.finish()
@@ -213,12 +217,14 @@ def _converge_text(s: Series, limit: float, name: str) -> tuple[bool, str]:
 
 
 def width_convergence(*, trials: int | None = None, seed: int = 0, store=None, workers: int = 1,
-                      quick: bool = False, progress=False, depth: int = 2) -> WidthConvergence:
+                      quick: bool = False, progress=False, depth: int = 2, backend="numpy",
+                      scheduler=None) -> WidthConvergence:
     """Experiment (A); see the module docstring."""
     T = _trials(trials, 40 if quick else 100)
     widths = [1 << k for k in (range(5, 11) if quick else range(5, 14))]
     grid = run_grid(["1", HALF], widths, X_AB, Y_AB, T, depths=[depth], rescale=True,
-                    seed=seed, store=store, workers=workers, progress=progress)
+                    seed=seed, store=store, workers=workers, progress=progress,
+                    backend=backend, scheduler=scheduler)
     series = tuple(Series(label, q, tuple(widths),
                           tuple(grid.cells[(depth, q, n)].theta_xy for n in widths))
                    for label, q in (("dense", Fraction(1)), ("pruned", HALF)))
@@ -252,7 +258,8 @@ SCHEDULE_LABELS = {"sqrt": "n0 / sqrt(q)", "linear": "n0 / q", "quadratic": "n0 
 
 
 def sparsity_scaling(*, trials: int | None = None, seed: int = 0, store=None, workers: int = 1,
-                     quick: bool = False, progress=False, depth: int = 1) -> SparsityScaling:
+                     quick: bool = False, progress=False, depth: int = 1, backend="numpy",
+                     scheduler=None) -> SparsityScaling:
     """Experiment (B); see the module docstring."""
     T = _trials(trials, 100 if quick else 400)
     base = 1 << (7 if quick else 10)
@@ -262,7 +269,8 @@ def sparsity_scaling(*, trials: int | None = None, seed: int = 0, store=None, wo
     configs = {(name, a): grid_configs([1 - a], [n], X_AB, Y_AB, depths=[depth], rescale=True,
                                        seed=seed)[0]
                for name, cells in plan.items() for a, n in cells}
-    theta, computed = _run_configs(configs.values(), T, store, workers, progress)
+    theta, computed = _run_configs(configs.values(), T, store, workers, progress, backend,
+                                   scheduler)
     limit = _limit(Architecture.pruned(depth, 1), X_AB, Y_AB)     # rescaled: the dense limit
     schedules = []
     for name, cells in plan.items():
@@ -305,13 +313,14 @@ def sparsity_scaling(*, trials: int | None = None, seed: int = 0, store=None, wo
 
 
 def all_layers(*, trials: int | None = None, seed: int = 0, store=None, workers: int = 1,
-               quick: bool = False, progress=False, depth: int = 2) -> AllLayers:
+               quick: bool = False, progress=False, depth: int = 2, backend="numpy",
+               scheduler=None) -> AllLayers:
     """Experiment (C); see the module docstring."""
     T = _trials(trials, 40 if quick else 100)
     widths = [1 << k for k in (range(5, 11) if quick else range(5, 14))]
     arch = Architecture.pruned(depth, HALF, rescale=True, prune_first_layer=True)
     configs = [SweepConfig(arch, n, X_C, Y_C, seed) for n in widths]
-    theta, computed = _run_configs(configs, T, store, workers, progress)
+    theta, computed = _run_configs(configs, T, store, workers, progress, backend, scheduler)
     series = (Series("pruned-all-layers", HALF, tuple(widths),
                      tuple(theta[c.key] for c in configs)),)
     exact = _limit(arch, X_C, Y_C, first_layer="exact")

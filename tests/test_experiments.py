@@ -112,3 +112,16 @@ def test_out_must_be_a_directory(tmp_path, capsys):
     with pytest.raises(InvalidArgument) as exc:
         experiment(["all-layers", "--quick", "--out", f], capsys)
     assert exc.value.argument == "--out"
+
+
+def test_experiment_takes_the_sweep_device_options(tmp_path, capsys):
+    """--device gpu without CuPy and a CUDA device is refused before any work."""
+    try:
+        import cupy  # noqa: F401
+        pytest.skip("a CuPy installation is present; the refusal path does not apply")
+    except ImportError:
+        pass
+    with pytest.raises(InvalidArgument, match="--device"):
+        experiment(["width-convergence", "--quick", "--device", "gpu",
+                    "--out", str(tmp_path / "x")], capsys)
+    assert not (tmp_path / "x").exists()

@@ -1,4 +1,4 @@
-"""Where ``pntk simulate`` and ``pntk scaling`` compute: ``--device`` and ``--scheduler``."""
+"""Where sweeps (simulate, scaling, experiment) compute: ``--device`` and ``--scheduler``."""
 
 from __future__ import annotations
 

@@ -23,6 +23,8 @@ from numerics.experiments import (EXPERIMENTS, SCHEDULE_LABELS, AllLayers, Spars
 from theory._errors import InvalidArgument
 
 from ._common import WORKERS_HELP, parse_int, parse_workers
+from ._compute import add_arguments as add_compute_arguments
+from ._compute import compute_target
 
 __all__ = ["add_parser", "run"]
 
@@ -44,6 +46,7 @@ def add_parser(sub) -> None:
     p.add_argument("--seed", default="0", help="seed of the networks (>= 0)")
     p.add_argument("--db", help="SQLite file storing the trials (default: in memory, no resume)")
     p.add_argument("--workers", default="auto", help=WORKERS_HELP)
+    add_compute_arguments(p)
     p.add_argument("--quick", action="store_true",
                    help="small grid that finishes in seconds (for tests and a first look)")
     p.add_argument("--quiet", action="store_true", help="no progress display")
@@ -136,18 +139,20 @@ def _write(out: Path, name: str, r, summary: dict) -> list[str]:
 
 def run(args) -> int:
     s = _settings(args)
-    store = ResultStore(args.db, argument="--db")
     t0 = time.monotonic()
-    try:
-        r = EXPERIMENTS[args.name](trials=s["trials"], seed=s["seed"], store=store,
-                                   workers=s["workers"], quick=bool(args.quick),
-                                   progress=not (args.quiet or args.json))
-    except KeyboardInterrupt:
-        where = f"kept in {args.db}; rerun to resume" if args.db else "lost (no --db)"
-        print(f"pntk experiment: interrupted; finished trials {where}", file=sys.stderr)
-        return 130
-    finally:
-        store.close()
+    with compute_target(args) as (backend, client):
+        store = ResultStore(args.db, argument="--db")
+        try:
+            r = EXPERIMENTS[args.name](trials=s["trials"], seed=s["seed"], store=store,
+                                       workers=s["workers"], quick=bool(args.quick),
+                                       progress=not (args.quiet or args.json),
+                                       backend=backend, scheduler=client)
+        except KeyboardInterrupt:
+            where = f"kept in {args.db}; rerun to resume" if args.db else "lost (no --db)"
+            print(f"pntk experiment: interrupted; finished trials {where}", file=sys.stderr)
+            return 130
+        finally:
+            store.close()
     summary = _summary(args.name, r, time.monotonic() - t0)
     files = _write(s["out"], args.name, r, summary)
     if args.json:
