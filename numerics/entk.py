@@ -24,9 +24,8 @@ unchanged on NumPy and on CuPy.
 
 from __future__ import annotations
 
-from numbers import Integral
 
-from theory._errors import InvalidArgument
+from theory._errors import InvalidArgument, check_int
 
 from ._xp import default_memory_limit, device, is_numpy_namespace
 from .jacobian import empirical_ntk_bruteforce
@@ -65,13 +64,6 @@ def _check_net(net) -> MaskedNetwork:
     return net
 
 
-def _positive_int(value, argument: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-        raise InvalidArgument(argument, value, "not a positive integer",
-                              "pass a number of bytes >= 1")
-    return int(value)
-
-
 def estimate_memory(net: MaskedNetwork, n_x: int, n_y: int | None = None, *,
                     chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> int:
     """Peak bytes that :func:`empirical_ntk` allocates beyond the network itself.
@@ -88,10 +80,10 @@ def estimate_memory(net: MaskedNetwork, n_x: int, n_y: int | None = None, *,
     True
     """
     net = _check_net(net)
-    n_x = _positive_int(n_x, "n_x")
+    n_x = check_int(n_x, "n_x", 1)
     sym = n_y is None
-    n_y = n_x if sym else _positive_int(n_y, "n_y")
-    chunk_bytes = _positive_int(chunk_bytes, "chunk_bytes")
+    n_y = n_x if sym else check_int(n_y, "n_y", 1)
+    chunk_bytes = check_int(chunk_bytes, "chunk_bytes", 1)
     item = net.xp.finfo(net.dtype).bits // 8
     rows = n_x if sym else n_x + n_y
     shape = (net.input_dim, *net.widths, 1)
@@ -182,9 +174,9 @@ def empirical_ntk(net: MaskedNetwork, X, Y=None, *, chunk_bytes: int = DEFAULT_C
     sym = Y is None
     Y = X if sym else as_batch(net, Y, "Y")
     n_x, n_y = X.shape[0], Y.shape[0]
-    chunk_bytes = _positive_int(chunk_bytes, "chunk_bytes")
+    chunk_bytes = check_int(chunk_bytes, "chunk_bytes", 1)
     limit = default_memory_limit(xp) if memory_limit is None else \
-        _positive_int(memory_limit, "memory_limit")
+        check_int(memory_limit, "memory_limit", 1)
     need = estimate_memory(net, n_x, None if sym else n_y, chunk_bytes=chunk_bytes)
     if need > limit:
         raise InvalidArgument("X", f"{n_x} x {n_y} Gram matrix",

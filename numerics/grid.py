@@ -30,14 +30,14 @@ from typing import Iterable
 
 import numpy as np
 
-from theory._errors import InvalidArgument, check_keep_prob
+from theory._errors import InvalidArgument, check_int, check_keep_prob
 from theory.config import Architecture
 from theory.kernels import limit_kernel
 
 from .devices import check_backend, run_key
 from .progress import Progress
 from .store import ResultStore
-from .sweep import SweepConfig, _client, _int, auto_workers, check_memory, run_sweep, trial_memory
+from .sweep import SweepConfig, _client, auto_workers, check_memory, run_sweep, trial_memory
 
 __all__ = ["GridCell", "GridResult", "grid_configs", "run_grid"]
 
@@ -113,8 +113,8 @@ def grid_configs(keep_probs: Iterable, widths: Iterable[int], x, y, *,
     [(4, 4), (8, 8)]
     """
     qs = _distinct(keep_probs, "keep_probs", lambda q: check_keep_prob(q, "keep_probs"))
-    ns = _distinct(widths, "widths", lambda n: _int(n, "widths", 1))
-    Ls = _distinct(depths, "depths", lambda d: _int(d, "depths", 1))
+    ns = _distinct(widths, "widths", lambda n: check_int(n, "widths", 1))
+    Ls = _distinct(depths, "depths", lambda d: check_int(d, "depths", 1))
     return [SweepConfig(Architecture.pruned(L, q, rescale=rescale, activation=activation),
                         n, x, y, seed)
             for L in Ls for q in qs for n in ns]
@@ -145,8 +145,8 @@ def run_grid(keep_probs: Iterable, widths: Iterable[int], x, y, trials: int, *,
     """
     configs = grid_configs(keep_probs, widths, x, y, depths=depths, rescale=rescale,
                            activation=activation, seed=seed)
-    trials = _int(trials, "trials", 1)
-    workers = auto_workers(configs, trials) if workers is None else _int(workers, "workers", 1)
+    trials = check_int(trials, "trials", 1)
+    workers = auto_workers(configs, trials) if workers is None else check_int(workers, "workers", 1)
     check_memory(max(configs, key=trial_memory), 1 if scheduler is not None else workers,
                  memory_limit)
     limits = {}

@@ -32,12 +32,11 @@ and masks for a smaller keep probability are subsets of those for a larger one.
 from __future__ import annotations
 
 import hashlib
-from numbers import Integral
 from typing import Sequence
 
 import numpy as np
 
-from theory._errors import InvalidArgument
+from theory._errors import InvalidArgument, check_int
 from theory.config import Architecture
 
 from .network import MaskedNetwork
@@ -49,16 +48,6 @@ _WEIGHTS, _MASK = 0, 1
 _BLOCK = 1 << 16   # elements per block when drawing a masked layer (stays in cache)
 
 
-def _nonneg_int(value, argument: str, minimum: int = 0) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
-        raise InvalidArgument(argument, value, "not an integer",
-                              f"pass an integer >= {minimum}")
-    if int(value) < minimum:
-        raise InvalidArgument(argument, value, f"must be >= {minimum}",
-                              f"pass an integer >= {minimum}")
-    return int(value)
-
-
 def _widths(widths, depth: int) -> tuple[int, ...]:
     if isinstance(widths, Sequence) and not isinstance(widths, str):
         values = tuple(widths)
@@ -68,7 +57,7 @@ def _widths(widths, depth: int) -> tuple[int, ...]:
                                   "give one width for every hidden layer, or one integer")
     else:
         values = (widths,) * depth
-    return tuple(_nonneg_int(n, "widths", 1) for n in values)
+    return tuple(check_int(n, "widths", 1) for n in values)
 
 
 def network_key(shape: Sequence[int], dtype: str = "float64") -> tuple[int, ...]:
@@ -131,9 +120,9 @@ def sample_network(arch: Architecture, widths, seed: int, trial: int = 0, *,
     if not isinstance(arch, Architecture):
         raise InvalidArgument("arch", type(arch).__name__, "not an Architecture",
                               "build one with theory.Architecture.pruned(...)")
-    seed = _nonneg_int(seed, "seed")
-    trial = _nonneg_int(trial, "trial")
-    d0 = _nonneg_int(input_dim, "input_dim", 1)
+    seed = check_int(seed, "seed")
+    trial = check_int(trial, "trial")
+    d0 = check_int(input_dim, "input_dim", 1)
     if dtype not in DTYPES:
         raise InvalidArgument("dtype", dtype, "unsupported float type",
                               f"choose one of {', '.join(DTYPES)}")

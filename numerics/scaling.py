@@ -39,7 +39,7 @@ from typing import Mapping
 
 import numpy as np
 
-from theory._errors import InvalidArgument
+from theory._errors import InvalidArgument, check_unit_open
 
 from .stats import clopper_pearson
 
@@ -87,13 +87,6 @@ class LogLogFit:
         return self.slope_ci[0] <= value <= self.slope_ci[1]
 
 
-def _check_prob(value, argument: str, closed_top: bool = False) -> float:
-    v = float(value)
-    if not (0 < v < 1 or (closed_top and v == 1)):
-        raise InvalidArgument(argument, value, "must lie in (0, 1)", f"pass e.g. {argument}=0.1")
-    return v
-
-
 def _first_stable(widths, values, delta) -> int | None:
     """Index of the smallest grid width from which every value is <= delta."""
     ok = [v <= delta for v in values]
@@ -109,8 +102,8 @@ def required_width(deviations: Mapping[int, np.ndarray], eps: float, delta: floa
     eps = float(eps)
     if not eps > 0:
         raise InvalidArgument("eps", eps, "the gap must be positive", "pass eps > 0")
-    delta = _check_prob(delta, "delta")
-    level = _check_prob(level, "level")
+    delta = check_unit_open(delta, "delta")
+    level = check_unit_open(level, "level")
     if level <= 0.5:
         raise InvalidArgument("level", level, "one-sided bounds need a level above 1/2",
                               "pass e.g. level=0.95")
@@ -162,7 +155,7 @@ def slope_with_bootstrap(cells: Mapping[float, Mapping[int, np.ndarray]], eps: f
     key (for fits against 1/eps, where the key is eps itself).  Keys whose n* is
     off the grid are left out of the point fit and of each bootstrap fit.
     """
-    level = _check_prob(level, "level")
+    level = check_unit_open(level, "level")
     if resamples < 50:
         raise InvalidArgument("resamples", resamples, "too few for a percentile interval",
                               "use at least 50 bootstrap resamples")

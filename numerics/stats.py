@@ -19,24 +19,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 from scipy import stats as _st
 
-from theory._errors import InvalidArgument
+from theory._errors import InvalidArgument, check_int, check_unit_open
 
 __all__ = ["Summary", "Deviation", "summarize", "deviation", "clopper_pearson",
            "DEFAULT_QUANTILES"]
 
 DEFAULT_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-
-
-def _level(level, argument: str = "level") -> float:
-    if isinstance(level, bool) or not isinstance(level, Real) or not 0 < float(level) < 1:
-        raise InvalidArgument(argument, level, "a confidence level must lie in (0, 1)",
-                              "pass e.g. 0.95")
-    return float(level)
 
 
 def _samples(values, argument: str = "values") -> np.ndarray:
@@ -100,13 +93,11 @@ def clopper_pearson(successes: int, n: int, level: float = 0.95) -> tuple[float,
     >>> lo, round(hi, 6)            # 1 - 0.025**(1/10)
     (0.0, 0.308497)
     """
-    for name, value in (("successes", successes), ("n", n)):
-        if isinstance(value, bool) or not isinstance(value, Integral):
-            raise InvalidArgument(name, value, "not an integer", "pass a count")
+    successes, n = check_int(successes, "successes"), check_int(n, "n")
     if n < 1 or not 0 <= successes <= n:
         raise InvalidArgument("successes", successes, f"must lie in 0..n with n={n} >= 1",
                               "pass 0 <= successes <= n")
-    alpha = 1.0 - _level(level)
+    alpha = 1.0 - check_unit_open(level, "level")
     k, n = int(successes), int(n)
     lo = 0.0 if k == 0 else float(_st.beta.ppf(alpha / 2, k, n - k + 1))
     hi = 1.0 if k == n else float(_st.beta.ppf(1 - alpha / 2, k + 1, n - k))
@@ -126,7 +117,7 @@ def summarize(values, *, quantiles=DEFAULT_QUANTILES, level: float = 0.95) -> Su
     (-0.9683, 8.9683)
     """
     arr = _samples(values)
-    level = _level(level)
+    level = check_unit_open(level, "level")
     probs = tuple(float(p) for p in quantiles)
     if any(not 0 <= p <= 1 for p in probs):
         raise InvalidArgument("quantiles", quantiles, "probabilities must lie in [0, 1]",
@@ -153,7 +144,7 @@ def deviation(values, limit: float, *, eps: float | None = None,
     limit_f = float(limit)
     if not math.isfinite(limit_f):
         raise InvalidArgument("limit", limit, "not finite", "pass the finite limit value")
-    level = _level(level)
+    level = check_unit_open(level, "level")
     dev = np.abs(arr - limit_f)
     mad = float(dev.mean())
     mad_se = float(dev.std(ddof=1)) / math.sqrt(arr.size)

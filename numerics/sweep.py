@@ -31,11 +31,10 @@ from concurrent import futures
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
-from numbers import Integral
 
 import numpy as np
 
-from theory._errors import InvalidArgument
+from theory._errors import InvalidArgument, check_int
 from theory.config import Architecture
 
 from ._xp import default_memory_limit
@@ -52,13 +51,6 @@ __all__ = ["SweepConfig", "SweepResult", "run_sweep", "trial_values", "trial_mem
 
 SWEEP_LAYOUT = "network.v1+entk2x2.v1"    # bump when a trial's values would change
 _BLAS_THREADS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-def _int(value, argument: str, minimum: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral) or value < minimum:
-        raise InvalidArgument(argument, value, f"must be an integer >= {minimum}",
-                              f"pass an integer >= {minimum}")
-    return int(value)
 
 
 def _vector(v, argument: str) -> tuple[float, ...]:
@@ -98,14 +90,14 @@ class SweepConfig:
                                       "give one width per hidden layer, or one integer")
         else:
             widths = (widths,) * self.arch.depth
-        object.__setattr__(self, "widths", tuple(_int(n, "widths", 1) for n in widths))
+        object.__setattr__(self, "widths", tuple(check_int(n, "widths", 1) for n in widths))
         x, y = _vector(self.x, "x"), _vector(self.y, "y")
         if len(x) != len(y):
             raise InvalidArgument("y", self.y, f"has {len(y)} entries but x has {len(x)}",
                                   "give x and y the same length")
         object.__setattr__(self, "x", x)
         object.__setattr__(self, "y", y)
-        object.__setattr__(self, "seed", _int(self.seed, "seed", 0))
+        object.__setattr__(self, "seed", check_int(self.seed, "seed", 0))
 
     @property
     def input_dim(self) -> int:
@@ -298,8 +290,8 @@ def run_sweep(config: SweepConfig, trials: int, *, store: ResultStore | None = N
     if not isinstance(config, SweepConfig):
         raise InvalidArgument("config", type(config).__name__, "not a SweepConfig",
                               "build one with SweepConfig(arch, widths, x, y, seed)")
-    trials = _int(trials, "trials", 1)
-    workers = auto_workers([config], trials) if workers is None else _int(workers, "workers", 1)
+    trials = check_int(trials, "trials", 1)
+    workers = auto_workers([config], trials) if workers is None else check_int(workers, "workers", 1)
     check_memory(config, 1 if scheduler is not None else workers, memory_limit)
     client, own_client = _client(scheduler)
     try:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from numbers import Real
+from numbers import Integral, Real
 
-__all__ = ["InvalidArgument", "check_keep_prob", "check_depth", "check_dps"]
+__all__ = ["InvalidArgument", "check_keep_prob", "check_depth", "check_dps", "check_int",
+           "check_unit_open"]
 
 
 def _show(value: object) -> str:
@@ -62,6 +63,29 @@ def check_keep_prob(value: object, argument: str = "keep_prob") -> Fraction:
         raise InvalidArgument(argument, value, "a keep probability must lie in (0, 1]",
                               "give 0 < q <= 1 (q = 1 - prune_prob; q = 1 means no pruning)")
     return q
+
+
+def check_int(value: object, argument: str, minimum: int = 0) -> int:
+    """Return an integer (not a bool) that is at least ``minimum``.
+
+    >>> check_int(3, "trials", 2)
+    3
+    """
+    if isinstance(value, bool) or not isinstance(value, Integral) \
+            or type(value).__name__ == "bool_":
+        raise InvalidArgument(argument, value, "not an integer", f"pass an integer >= {minimum}")
+    if value < minimum:
+        raise InvalidArgument(argument, value, f"must be >= {minimum}",
+                              f"pass an integer >= {minimum}")
+    return int(value)
+
+
+def check_unit_open(value: object, argument: str, example: str = "0.95") -> float:
+    """Return a real number strictly between 0 and 1 (a probability or confidence level)."""
+    if isinstance(value, bool) or not isinstance(value, Real) or not 0 < float(value) < 1:
+        raise InvalidArgument(argument, value, "must lie strictly between 0 and 1",
+                              f"pass e.g. {argument}={example}")
+    return float(value)
 
 
 def check_depth(value: object, argument: str = "depth") -> int:
