@@ -1,11 +1,9 @@
 """End-to-end tests of ``pntk kernel`` through the real console script."""
 
 import json
-import os
 import shutil
 import subprocess
 import sys
-from fractions import Fraction
 
 import mpmath
 import numpy as np

@@ -1,6 +1,5 @@
 """Claim C5: a masked first layer at fixed input dimension (mask-averaged limit)."""
 
-from fractions import Fraction
 
 import numpy as np
 import pytest

@@ -12,7 +12,7 @@ In the infinite-width limit a masked layer multiplies the covariance it forwards
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterable, Sequence
 

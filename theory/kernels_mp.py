@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import mpmath
-import numpy as np
 
 from ._errors import InvalidArgument, check_dps
 from .closed_forms import V_mp, Vdot_mp

@@ -10,7 +10,6 @@ graphicx) or, with ``fragment=True``, only the equations and prose, for
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 
 import mpmath
 import sympy as sp
@@ -247,9 +246,8 @@ def _recursion(arch: Architecture, symbolic: bool) -> str:
 
 
 def _theorem(arch: Architecture, kernel, symbolic: bool) -> str:
-    from .proofs import MEAN_FIELD_NOTE, activation_name  # noqa: F401  (documents the same caveat)
+    from .proofs import activation_name
 
-    x, xp = sp.symbols("x x'")
     out = [r"\subsection*{Scaling theorem}"]
     exact = theory_scale_factor(arch, "mean_field")
     if exact is not None:

@@ -39,7 +39,7 @@ import sympy as sp
 
 from ._dag import dag_fold, dag_free_symbols, dag_size, evaluate_mp, to_mpf, tree_size
 from ._errors import InvalidArgument, check_dps
-from .closed_forms import V_mp, V_sym, Vdot_mp, Vdot_sym
+from .closed_forms import V_sym, Vdot_sym
 from .config import Architecture
 from .symbolic import NNGPMap, Cov, NTK, Sigma, SigmaDot, Theta, dual_maps as _map_classes, point_symbols
 

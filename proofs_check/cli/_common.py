@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import numpy as np
 
 from theory._errors import InvalidArgument
 
-__all__ = ["UsageError", "Parser", "parse_int", "parse_workers", "parse_vector", "load_inputs",
+__all__ = ["UsageError", "Parser", "parse_int", "parse_workers", "parse_vector", "parse_pair",
+           "parse_positive", "load_inputs",
            "EXIT_BAD_INPUT", "WORKERS_HELP"]
 
 WORKERS_HELP = ("worker processes: 'auto' (default: every core when the estimated work is "
@@ -65,6 +67,28 @@ def parse_vector(text: str, argument: str) -> np.ndarray:
         raise InvalidArgument(argument, text, "the zero vector has no angle to other inputs",
                               "give a non-zero input vector")
     return arr
+
+
+def parse_pair(args) -> tuple[np.ndarray, np.ndarray]:
+    """``--x`` and ``--y`` (default: y = x) as vectors of the same length."""
+    x = parse_vector(args.x, "--x")
+    y = parse_vector(args.y, "--y") if args.y else x
+    if x.shape != y.shape:
+        raise InvalidArgument("--y", args.y, f"has {y.size} entries but --x has {x.size}",
+                              "give x and y the same length")
+    return x, y
+
+
+def parse_positive(text, argument: str) -> float:
+    """A finite number > 0 (a gap eps, say)."""
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        raise InvalidArgument(argument, text, "not a number", "give a number > 0") from None
+    if not (math.isfinite(value) and value > 0):
+        raise InvalidArgument(argument, text, "must be a positive finite number",
+                              "give a number > 0")
+    return value
 
 
 def load_inputs(path: str, argument: str = "--inputs") -> np.ndarray:

@@ -12,7 +12,7 @@ from theory.config import ACTIVATIONS, Architecture
 from theory.kernels import FIRST_LAYER_METHODS, limit_kernel, theory_scale_factor
 from theory.kernels_mp import gram_mp, limit_kernel_mp
 
-from ._common import load_inputs, parse_int, parse_vector
+from ._common import load_inputs, parse_int, parse_pair
 
 __all__ = ["add_parser", "run"]
 
@@ -56,11 +56,7 @@ def _inputs(args):
         return X, Y, True
     if not args.x:
         raise InvalidArgument("--x", None, "no input given", "pass --x (and --y) or --inputs FILE")
-    x = parse_vector(args.x, "--x")
-    y = parse_vector(args.y, "--y") if args.y else x
-    if x.shape != y.shape:
-        raise InvalidArgument("--y", args.y, f"has {y.size} entries but --x has {x.size}",
-                              "give x and y the same length")
+    x, y = parse_pair(args)
     return x[None, :], y[None, :], False
 
 

@@ -35,7 +35,7 @@ from numerics.sweep import auto_workers, check_memory, trial_memory
 from theory._errors import InvalidArgument, check_keep_prob
 from theory.config import ACTIVATIONS
 
-from ._common import WORKERS_HELP, parse_int, parse_vector, parse_workers
+from ._common import WORKERS_HELP, parse_int, parse_pair, parse_positive, parse_workers
 from ._compute import add_arguments as add_compute_arguments
 from ._compute import compute_target
 
@@ -86,23 +86,6 @@ def add_parser(sub) -> None:
     p.set_defaults(run=run)
 
 
-def _number(text: str, argument: str) -> float:
-    try:
-        value = float(text)
-    except (TypeError, ValueError):
-        raise InvalidArgument(argument, text, "not a number", "give a real number") from None
-    if not math.isfinite(value):
-        raise InvalidArgument(argument, text, "not finite", "give a finite number")
-    return value
-
-
-def _eps(text: str, argument: str) -> float:
-    value = _number(text, argument)
-    if value <= 0:
-        raise InvalidArgument(argument, text, "the gap must be positive", "give eps > 0")
-    return value
-
-
 def _list(text: str, argument: str, parse, example: str) -> list:
     items = [t for t in str(text).replace(" ", "").split(",") if t != ""]
     values = [parse(t) for t in items]
@@ -144,20 +127,16 @@ def _settings(args) -> dict:
                        lambda t: check_keep_prob(t, "--keep-probs"), "--keep-probs 1,0.5,0.25")
     widths = _widths(args)
     trials = parse_int(args.trials, "--trials", 2)
-    eps = _eps(args.eps, "--eps")
+    eps = parse_positive(args.eps, "--eps")
     eps_list = None
     if args.eps_list is not None:
         eps_list = sorted(_list(args.eps_list, "--eps-list",
-                                lambda t: _eps(t, "--eps-list"), "--eps-list 0.05,0.1,0.2"))
-    delta = _number(args.delta, "--delta")
+                                lambda t: parse_positive(t, "--eps-list"), "--eps-list 0.05,0.1,0.2"))
+    delta = parse_positive(args.delta, "--delta")
     if not 0 < delta < 1:
         raise InvalidArgument("--delta", args.delta, "a failure probability must lie in (0, 1)",
                               "give e.g. --delta 0.1")
-    x = parse_vector(args.x, "--x")
-    y = parse_vector(args.y, "--y") if args.y else x
-    if x.shape != y.shape:
-        raise InvalidArgument("--y", args.y, f"has {y.size} entries but --x has {x.size}",
-                              "give x and y the same length")
+    x, y = parse_pair(args)
     return {"depth": depth, "depths": depths, "keep_probs": sorted(keep_probs, reverse=True),
             "widths": sorted(widths), "trials": trials, "eps": eps, "eps_list": eps_list,
             "delta": delta, "x": x, "y": y, "rescale": bool(args.rescale),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 
 from numerics import (ResultStore, SweepConfig, auto_workers, check_memory, deviation, run_sweep,
@@ -13,7 +12,7 @@ from theory._errors import InvalidArgument, check_keep_prob
 from theory.config import ACTIVATIONS, Architecture
 from theory.kernels import limit_kernel
 
-from ._common import WORKERS_HELP, parse_int, parse_vector, parse_workers
+from ._common import WORKERS_HELP, parse_int, parse_pair, parse_positive, parse_workers
 from ._compute import add_arguments as add_compute_arguments
 from ._compute import compute_target
 
@@ -46,18 +45,6 @@ def add_parser(sub) -> None:
     p.set_defaults(run=run)
 
 
-def _eps(text: str | None) -> float | None:
-    if text is None:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise InvalidArgument("--eps", text, "not a number", "give a threshold eps > 0") from None
-    if not (math.isfinite(value) and value > 0):
-        raise InvalidArgument("--eps", text, "must be a positive finite number", "give eps > 0")
-    return value
-
-
 def _config(args) -> tuple[SweepConfig, int, int, float | None]:
     if args.activation not in ACTIVATIONS:
         raise InvalidArgument("--activation", args.activation, "unknown activation",
@@ -70,12 +57,8 @@ def _config(args) -> tuple[SweepConfig, int, int, float | None]:
     trials = parse_int(args.trials, "--trials", 2)
     workers = parse_workers(args.workers)
     seed = parse_int(args.seed, "--seed", 0)
-    eps = _eps(args.eps)
-    x = parse_vector(args.x, "--x")
-    y = parse_vector(args.y, "--y") if args.y else x
-    if x.shape != y.shape:
-        raise InvalidArgument("--y", args.y, f"has {y.size} entries but --x has {x.size}",
-                              "give x and y the same length")
+    eps = None if args.eps is None else parse_positive(args.eps, "--eps")
+    x, y = parse_pair(args)
     config = SweepConfig(arch, width, x, y, seed)
     if workers is None:
         workers = auto_workers([config], trials)
