@@ -67,10 +67,7 @@ def _two_panel(series, lines, title, stem) -> list[Path]:
     right.set_title(f"Deviation from the {lines[0][0]}", fontsize=9)
     fig.suptitle(title, fontsize=10)
     fig.subplots_adjust(wspace=0.28)
-    try:
-        return _save(fig, stem)
-    finally:
-        plt.close(fig)
+    return _save(fig, stem)
 
 
 def plot_width_convergence(r: WidthConvergence, stem) -> list[Path]:
@@ -102,10 +99,7 @@ def plot_sparsity_scaling(r: SparsityScaling, stem) -> list[Path]:
                  f"{r.trials} trials", fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
-    try:
-        return _save(fig, stem)
-    finally:
-        plt.close(fig)
+    return _save(fig, stem)
 
 
 def plot(result, stem) -> list[Path]:

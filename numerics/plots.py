@@ -33,10 +33,14 @@ def _pyplot():
 
 
 def _save(fig, stem: Path) -> list[Path]:
+    """Write ``stem``.png and ``stem``.pdf and close the figure (also on failure)."""
     stem = Path(stem)
     paths = [stem.with_suffix(".png"), stem.with_suffix(".pdf")]
-    for path in paths:
-        fig.savefig(path, dpi=150, bbox_inches="tight")
+    try:
+        for path in paths:
+            fig.savefig(path, dpi=150, bbox_inches="tight")
+    finally:
+        _pyplot().close(fig)
     return paths
 
 
@@ -69,10 +73,7 @@ def plot_deviation_vs_width(cells: Mapping[float, Mapping[int, np.ndarray]], ste
     ax.set_title(title or "Deviation of the empirical NTK from its limit")
     ax.legend(fontsize=8)
     ax.grid(True, which="both", alpha=0.3)
-    try:
-        return _save(fig, stem)
-    finally:
-        plt.close(fig)
+    return _save(fig, stem)
 
 
 def plot_required_width(required: Mapping[float, RequiredWidth], fit: LogLogFit, stem,
@@ -101,7 +102,4 @@ def plot_required_width(required: Mapping[float, RequiredWidth], fit: LogLogFit,
                           rf"$\delta = {any_rw.delta:g}$")
     ax.legend(fontsize=8)
     ax.grid(True, which="both", alpha=0.3)
-    try:
-        return _save(fig, stem)
-    finally:
-        plt.close(fig)
+    return _save(fig, stem)

@@ -7,7 +7,7 @@ import pytest
 
 from theory import Architecture, InvalidArgument, limit_kernel
 
-from cli_support import run_in_process
+from cli_support import run_in_process, with_option
 
 BASE = ["scaling", "--depth", "1", "--keep-probs", "1,0.5", "--widths", "16,32,64",
         "--x", "1,0,0", "--y", "0.6,0.8,0", "--trials", "40", "--eps", "0.5",
@@ -73,14 +73,7 @@ def test_width_range_gives_powers_of_two(capsys):
     ("--delta", "nan"), ("--depth", "0"), ("--workers", "0"), ("--x", "1,a"), ("--y", "1,2"),
 ])
 def test_bad_input_is_one_line_naming_the_argument(flag, value, capsys):
-    argv = list(BASE)
-    if flag == "--width-range":
-        i = argv.index("--widths")
-        argv[i:i + 2] = [flag, value]
-    elif flag in argv:
-        argv[argv.index(flag) + 1] = value
-    else:
-        argv += [flag, value]
+    argv = with_option(BASE, flag, value, instead_of="--widths" if flag == "--width-range" else None)
     with pytest.raises(InvalidArgument) as err:
         scaling(argv, capsys)
     assert err.value.argument == flag and "fix:" in str(err.value)

@@ -6,7 +6,7 @@ import pytest
 
 from theory import Architecture, InvalidArgument, limit_kernel
 
-from cli_support import run_in_process
+from cli_support import run_in_process, with_option
 
 BASE = ["simulate", "--depth", "2", "--width", "32", "--keep-prob", "0.5",
         "--x", "1,0.5,-0.3", "--y", "0.2,-1,0.7", "--trials", "6", "--quiet"]
@@ -42,11 +42,7 @@ def test_json_keys_limit_and_resume(tmp_path, capsys):
                                         ("--eps", "0"), ("--eps", "-1"), ("--workers", "0"),
                                         ("--x", "1,a"), ("--y", "1,2")])
 def test_bad_input_names_the_argument(flag, value, capsys):
-    argv = list(BASE)
-    if flag in argv:
-        argv[argv.index(flag) + 1] = value
-    else:
-        argv += [flag, value]
+    argv = with_option(BASE, flag, value)
     with pytest.raises(InvalidArgument) as err:
         simulate(argv, capsys)
     assert err.value.argument == flag and "fix:" in str(err.value)

@@ -1,6 +1,7 @@
 """LaTeX export: documents and fragments compile with pdflatex, without undefined
 control sequences, and carry the recursion, the factor and the proof steps."""
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -142,9 +143,14 @@ def test_long_tuples_and_sums_get_a_multiline_fallback():
 def test_escape_text_leaves_no_raw_specials():
     raw = "a_b ^ #1 & 50% ~ {x} \\ <y> |z| θσ"
     out = escape_text(raw)
-    for ch in "_^#&%~":
-        assert out.count(ch) == out.count("\\" + ch) or ch in "^~"
-    assert "θ" not in out and "σ" not in out
+    # Written out by hand from LaTeX's text-mode rules:
+    assert out == (r"a\_b \^{} \#1 \& 50\% \~{} \{x\} \textbackslash{} $<$y$>$ $|$z$|$ "
+                   r"$\theta$$\sigma$")
+    # and nothing special survives outside the escapes and the math segments
+    rest = re.sub(r"\$[^$]*\$", "", out)
+    for esc in (r"\textbackslash{}", r"\{", r"\}", r"\_", r"\^{}", r"\#", r"\&", r"\%", r"\~{}"):
+        rest = rest.replace(esc, "")
+    assert not set(rest) & set("\\{}_^#&%~$<>|θσ")
 
 
 def test_written_file_has_ordinary_permissions(tmp_path):

@@ -92,7 +92,7 @@ def _pattern_sums(Xr, Yr, masks, weights, r2: float, activation: str, symmetric:
                 dev = np.where(a2 > 0, np.sqrt(b2 / a2), 0.0) - ref   # rho - rho_ref
             ab = np.sqrt(a2 * b2)
             one_minus_J = g1.sin * g1.sin / (1.0 + g1.cos)   # accurate near J = 1
-            vals += [a2 * dev, a2 * dev * dev, ab + 0.0 * dev, ab * one_minus_J,
+            vals += [a2 * dev, a2 * dev * dev, ab, ab * one_minus_J,
                      b2 * (a2 == 0)]
         for acc, val in zip(out, vals):
             acc += np.sum(w * np.broadcast_to(val, (len(m),) + acc.shape), axis=0)
