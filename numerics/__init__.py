@@ -18,6 +18,11 @@ from .devices import BACKENDS, check_backend, run_key
 from .experiments import (EXPERIMENTS, AllLayers, SparsityScaling, WidthConvergence, all_layers,
                           sparsity_scaling, width_convergence)
 from .grid import GridCell, GridResult, grid_configs, run_grid
+from .pseudo_networks import (FluctuationCell, FluctuationFit, FluctuationGrid,
+                              MaskedInnerProducts, PredictedWidthSlope, SumStats, WidthSparsity,
+                              fit_fluctuation_slope, fluctuation_grid, gaussian_kappa,
+                              masked_inner_products, plot_fluctuation, predicted_width_slope,
+                              width_sparsity_slope)
 from .scaling import LogLogFit, RequiredWidth, fit_loglog, required_width, slope_with_bootstrap
 from .sweep import (SweepConfig, SweepResult, auto_workers, check_memory, run_sweep, trial_memory,
                     trial_values)
@@ -34,4 +39,8 @@ __all__ = [
     "empirical_ntk_bruteforce", "estimate_memory", "forward", "layer_generator",
     "load_network", "network_key", "parameter_jacobian", "run_sweep", "sample_network",
     "summarize", "trial_memory", "trial_values",
+    "FluctuationCell", "FluctuationFit", "FluctuationGrid", "MaskedInnerProducts",
+    "PredictedWidthSlope", "SumStats", "WidthSparsity", "fit_fluctuation_slope",
+    "fluctuation_grid", "gaussian_kappa", "masked_inner_products", "plot_fluctuation",
+    "predicted_width_slope", "width_sparsity_slope",
 ]

@@ -9,6 +9,9 @@ The bottom layer of the toolkit: it imports nothing from ``numerics`` or
 * Symbols: ``derive`` (dual kernels from their Gaussian integrals),
   ``symbolic_kernel`` (the pruned recursion), the ``prove_*`` functions (claims C1,
   C2) and ``erf_witness``; ``latex_document`` exports them.
+* Mask-induced pseudo-networks (claim C4): ``derive_pseudo_network`` (moments of the
+  per-neuron masked inner products), ``relu_product_moments``, ``width_elasticity``,
+  ``pseudo_network_latex``.
 """
 
 from ._errors import InvalidArgument
@@ -25,6 +28,10 @@ from .latex import LatexOptions, latex_document
 from .proofs import (ProofResult, check_monomial_factor, prove_homogeneity,
                      prove_rescaled_equals_dense, prove_scaling_expansion,
                      prove_scaling_induction)
+from .pseudo_networks import (PseudoNetworkDerivation, ReluMoments, derive_pseudo_network,
+                              iid_masked_sum_moments_exact, masked_sum_moments_exact,
+                              pseudo_network_latex, relative_fluctuation, relu_correlation_map,
+                              relu_kappa, relu_product_moments, width_elasticity)
 from .recursion import SymbolicKernel, numeric_kernel, symbolic_kernel
 from .recursion import evaluate as evaluate_kernel
 from .witness import RatioProfile, erf_witness, ratio_profile
@@ -39,4 +46,8 @@ __all__ = [
     "limit_kernel_mp", "numeric_kernel", "positively_homogeneous", "prove_homogeneity",
     "prove_rescaled_equals_dense", "prove_scaling_expansion", "prove_scaling_induction",
     "quadrature_check", "ratio_profile", "symbolic_kernel", "theory_scale_factor",
+    "PseudoNetworkDerivation", "ReluMoments", "derive_pseudo_network",
+    "iid_masked_sum_moments_exact", "masked_sum_moments_exact", "pseudo_network_latex",
+    "relative_fluctuation", "relu_correlation_map", "relu_kappa", "relu_product_moments",
+    "width_elasticity",
 ]
