@@ -6,7 +6,8 @@ import sys
 
 from theory._errors import InvalidArgument
 
-from . import _derive, _entk, _experiment, _export, _kernel, _scaling, _simulate
+from . import (_bound, _claim, _derive, _entk, _experiment, _export, _kernel, _scaling,
+               _simulate, _verify)
 from ._common import EXIT_BAD_INPUT, Parser, UsageError
 
 __all__ = ["main", "build_parser"]
@@ -16,6 +17,9 @@ def build_parser() -> Parser:
     parser = Parser(prog="pntk", description="Verify the theory of neural tangent kernels "
                                               "of randomly pruned networks.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    _verify.add_parser(sub)
+    _claim.add_parser(sub, extra=(_bound.add_width_law,))
+    _bound.add_parser(sub)
     _kernel.add_parser(sub)
     _derive.add_parser(sub)
     _entk.add_parser(sub)

@@ -7,7 +7,8 @@ monotonicity) and checks it by Monte Carlo at sample points: at width
 ceil(N) is P(|Theta_n(x, y) - limit| > error) <= delta?  The verdict is that
 check's: refuted (with the witness point), verified (at the sample points only)
 or inconclusive; it also reports the smallest constant consistent with the data.
-The exit code is 0 whatever the verdict (2 for bad input).
+Exit code: 0 when the bound is not refuted, 1 when it is (as ``pntk verify`` and
+``pntk claim``), 2 on bad input.
 
 ``pntk claim width-law --expr "C/(q*eps**2)" --constant C=30`` asks the same
 question with error = eps: is this width enough for |Theta_n - limit| <= eps with
@@ -24,6 +25,7 @@ from theory._errors import InvalidArgument
 from ..budget import BUDGETS, budget
 from ..claim import Context
 from ..decisions import DEFAULT_ALPHA
+from ..verdict import Verdict
 from ..bounds import check_bound, parse_constant, parse_points
 from ..bounds.expression import check_name
 from ..bounds.points import DEFAULT_POINTS
@@ -166,7 +168,7 @@ def _check(args, error, command: str) -> int:
         print(json.dumps(result))
     else:
         print(format_text(result))
-    return 0
+    return 1 if report.verdict is Verdict.REFUTED else 0
 
 
 def run(args) -> int:

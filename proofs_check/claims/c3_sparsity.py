@@ -1,0 +1,167 @@
+"""Claim C3: at finite width, the width needed grows linearly in the sparsity parameter.
+
+The paper's bound is unknown to us; what is checked is its stated consequence in
+our reading (sparsity parameter = 1/q): the required width
+n*(eps, delta, q) - the smallest width from which P(|Theta_n/Theta - 1| > eps) <= delta -
+grows like (1/q)^1 as q -> 0.
+
+* Symbolic: under the pseudo-network model (claim C4,
+  :func:`theory.derive_pseudo_network`) a masked layer's relative variance is
+  (kappa - q)/(q n), so n* is proportional to (kappa - q)/q; its elasticity
+  d log n* / d log(1/q) = kappa/(kappa - q) tends to 1 as q -> 0 (sympy limit).
+* Numeric: n* measured on a width grid at small keep probabilities
+  (q = 1/4, 1/8, 1/16) with rescaled pruning and a dense first layer; the log-log
+  slope of n* against 1/q with a 99% percentile-bootstrap interval
+  (:func:`numerics.slope_with_bootstrap`) is compared with 1 +- ``tolerance``.
+  The tolerance 0.25 covers the model's finite-q elasticity kappa/(kappa - q) <= 1.2
+  for q <= 1/4 and kappa >= 1.5.  False-alarm rate: 1% (the interval's level).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import sympy as sp
+
+from numerics.grid import run_grid
+from numerics.plots import plot_required_width
+from numerics.scaling import required_width, slope_with_bootstrap
+from theory._errors import InvalidArgument, check_keep_prob
+from theory.pseudo_networks import derive_pseudo_network
+
+from ..claim import Claim, Context, Hypothesis
+from ..decisions import interval_decision
+from ..verdict import CheckOutcome, Verdict
+
+__all__ = ["sparsity_claim", "ALPHA"]
+
+ALPHA = 0.01          # false-alarm rate of the numeric check (split over depths)
+_X, _Y = (1.0, 0.0, 0.0), (0.6, 0.8, 0.0)
+
+
+def _plan(budget, depth: int) -> dict:
+    """Grid and trials for one depth.  Depth 1 costs O(n d0) per trial, so it can go wide."""
+    if depth == 1:
+        widths = tuple(64 * 2**i for i in range(8))            # 64 .. 8192
+        return {"widths": widths, "trials": 2 * budget.trials, "eps": 0.2, "delta": 0.1}
+    widths = tuple(n for n in budget.widths if n <= budget.max_width)
+    return {"widths": widths, "trials": budget.trials, "eps": 0.4, "delta": 0.2}
+
+
+def _depths(budget, depth) -> tuple[int, ...]:
+    if depth is not None:
+        return (depth,)
+    return (1,) if budget.name == "quick" else (1, 2)
+
+
+def _symbolic(context: Context, params: dict) -> CheckOutcome:
+    d = derive_pseudo_network("forward")
+    ok = d.holds and d.elasticity_limit == 1
+    return CheckOutcome(Verdict.VERIFIED if ok else Verdict.REFUTED, "symbolic",
+                        f"pseudo-network model (C4): n* = {sp.sstr(d.width_requirement)}, "
+                        f"d log n*/d log(1/q) = {sp.sstr(d.elasticity)} -> "
+                        f"{sp.sstr(d.elasticity_limit)} as q -> 0",
+                        {"n_star_model": sp.sstr(d.width_requirement),
+                         "elasticity": sp.sstr(d.elasticity),
+                         "limit_q_to_0": sp.sstr(d.elasticity_limit),
+                         "derivation_checks": {k: bool(v) for k, v in d.checks.items()}})
+
+
+def _numeric(context: Context, params: dict) -> CheckOutcome:
+    budget = context.budget
+    qs = tuple(check_keep_prob(v, "keep_probs") for v in params["keep_probs"])
+    depths = _depths(budget, params["depth"])
+    alpha = ALPHA
+    sub_alpha = alpha / len(depths)
+    outcomes, data, figures = [], {"depths": {}}, []
+    for depth in depths:
+        plan = _plan(budget, depth)
+        grid = run_grid(qs, plan["widths"], _X, _Y, plan["trials"], depths=[depth],
+                        rescale=True, seed=context.seed, workers=context.workers,
+                        store=context.store,
+                        progress=context.progress, backend=context.backend)
+        cells = grid.deviations(depth)
+        level = 1 - sub_alpha
+        required = {q: required_width(cells[q], plan["eps"], plan["delta"], level) for q in cells}
+        try:
+            fit = slope_with_bootstrap(cells, plan["eps"], plan["delta"], level=level,
+                                       seed=context.seed)
+        except InvalidArgument as exc:   # n* off the grid: no slope at this budget
+            outcomes.append(CheckOutcome(Verdict.INCONCLUSIVE, "statistical",
+                                         f"depth {depth}: {exc}", {}, sub_alpha))
+            continue
+        out = interval_decision(fit.slope, fit.slope_ci, 1.0, params["tolerance"], sub_alpha,
+                                what=f"depth {depth}: slope of n* vs 1/q")
+        outcomes.append(out)
+        data["depths"][depth] = {
+            **plan, "slope": fit.slope, "slope_ci": fit.slope_ci, "level": level,
+            "n_star": {str(q): required[q].n_star for q in sorted(required)},
+            "n_star_interval": {str(q): required[q].interval for q in sorted(required)},
+            "verdict": out.verdict.value}
+        path = context.figure_path(f"c3_nstar_depth{depth}")
+        if path is not None:
+            plot_required_width(required, fit, path, title=rf"C3, depth {depth}: required "
+                                rf"width vs 1/q ($\varepsilon={plan['eps']:g}$, "
+                                rf"$\delta={plan['delta']:g}$)")
+            figures.append(str(path.with_suffix(".png").relative_to(context.out)))
+    data["figures"] = figures
+    data["tolerance"] = params["tolerance"]
+    verdicts = [o.verdict for o in outcomes]
+    verdict = (Verdict.REFUTED if Verdict.REFUTED in verdicts else
+               Verdict.VERIFIED if verdicts and all(v is Verdict.VERIFIED for v in verdicts)
+               else Verdict.INCONCLUSIVE)
+    return CheckOutcome(verdict, "statistical", "; ".join(o.explanation for o in outcomes),
+                        data, alpha)
+
+
+def _summary(outcomes, params) -> str:
+    parts = []
+    for o in outcomes:
+        if o.kind == "statistical":
+            for depth, d in o.data.get("depths", {}).items():
+                lo, hi = d["slope_ci"]
+                parts.append(f"L={depth}: n* ~ (1/q)^{d['slope']:.2f} [{lo:.2f}, {hi:.2f}]")
+        elif o.kind == "symbolic":
+            parts.append("model elasticity -> 1")
+    return "; ".join(parts) or "; ".join(o.explanation for o in outcomes)
+
+
+def _hypotheses() -> tuple[Hypothesis, ...]:
+    def small_q(p):
+        qs = [check_keep_prob(v, "keep_probs") for v in p["keep_probs"]]
+        if len(set(qs)) < 2:
+            return "needs at least two distinct keep probabilities"
+        if max(qs) > Fraction(1, 2):
+            return f"keep_probs {[str(q) for q in qs]} are not small (the claim is q -> 0)"
+        return None
+
+    def depth_ok(p):
+        d = p["depth"]
+        return None if d is None or (isinstance(d, int) and d >= 1) else f"depth = {d!r}"
+
+    def tolerance_ok(p):
+        t = p["tolerance"]
+        return None if isinstance(t, (int, float)) and 0 < t < 1 else f"tolerance = {t!r}"
+
+    return (Hypothesis("several small keep probabilities (q <= 1/2)", small_q),
+            Hypothesis("depth is None (budget's choice) or >= 1", depth_ok),
+            Hypothesis("0 < tolerance < 1", tolerance_ok))
+
+
+def sparsity_claim(*, keep_probs=("1/4", "1/8", "1/16"), depth: int | None = None,
+                   tolerance: float = 0.25) -> Claim:
+    """Claim C3 (our reading): n*(eps, delta, q) grows like (1/q)^1 for small keep_prob."""
+    q, eps, delta = sp.symbols("q varepsilon delta", positive=True)
+    n_star = sp.Function("n^{*}")(eps, delta, q)
+    statement = sp.Eq(sp.Limit(sp.diff(sp.log(n_star), q) * (-q), q, 0, "+"), 1)
+    return Claim(
+        id="C3", title="Finite width: required width grows linearly in 1/keep_prob",
+        statement=statement,
+        statement_latex=(r"\lim_{q \to 0^+} \frac{\partial \log n^{*}(\varepsilon, \delta, q)}"
+                         r"{\partial \log(1/q)} = 1"),
+        hypotheses=_hypotheses(), symbolic=_symbolic, numeric=_numeric,
+        parameters={"keep_probs": tuple(keep_probs), "depth": depth, "tolerance": tolerance},
+        description=("Our reading of the paper's finite-width claim (its formula is unknown): "
+                     "the sparsity parameter is 1/q; rescaled pruning, dense first layer, "
+                     "x = e1, y = (0.6, 0.8, 0)."),
+        summarize=_summary)

@@ -1,0 +1,275 @@
+"""Claim C4, mask-induced pseudo-networks: the derived moments of masked inner products
+against exact enumeration, the measured sums against the derived formulas, and the claim's
+verdicts (a true statement verified, a wrong exponent refuted)."""
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import example, given
+from hypothesis import strategies as st
+from scipy import integrate
+
+from numerics import parameter_jacobian, sample_network
+from numerics.pseudo_networks import (fit_fluctuation_slope, fluctuation_grid, gaussian_kappa,
+                                      masked_inner_products, predicted_width_slope,
+                                      width_sparsity_slope)
+from proofs_check.budget import BUDGETS, Budget
+from proofs_check.claim import Context
+from proofs_check.claims.c4_pseudo import pseudo_network_claim
+from proofs_check.verdict import Verdict
+from theory import Architecture, InvalidArgument
+from theory.closed_forms import V_sym
+from theory.pseudo_networks import (derive_pseudo_network, iid_masked_sum_moments_exact,
+                                    masked_sum_moments_exact, pseudo_network_latex, q,
+                                    relative_fluctuation, relu_correlation_map, relu_kappa,
+                                    relu_product_moments, width_elasticity)
+from strategies import keep_probs
+
+X, Y = (1.0, 0.0, 0.0), (0.6, 0.8, 0.0)
+TINY = Budget("tiny", trials=40, max_width=256, widths=(64, 128, 256), input_pairs=1,
+              keep_probs=("1", "0.5", "0.25"), max_depth=2)
+rationals = st.fractions(min_value=-20, max_value=20, max_denominator=12)
+
+
+def _at(expr, env, weights=None, w=None) -> Fraction:
+    """A derived SymPy moment evaluated exactly at concrete n, q (and weights)."""
+    value = expr.subs(env).doit()
+    if weights is not None:
+        value = value.subs({w[i + 1]: sp.Rational(v.numerator, v.denominator)
+                            for i, v in enumerate(weights)})
+    value = sp.simplify(value)
+    assert value.is_Rational, value
+    return Fraction(int(value.p), int(value.q))
+
+
+# ------------------------------------------------------------------ symbolic layer
+@pytest.mark.parametrize("kind", ["forward", "backward"])
+def test_every_derivation_step_matches_its_closed_form(kind):
+    d = derive_pseudo_network(kind)
+    assert d.checks and all(d.checks.values()), d.checks
+    assert d.exponent == sp.Rational(-1, 2)
+    assert d.elasticity_limit == 1
+
+
+@given(weights=st.lists(rationals, min_size=1, max_size=8), keep=keep_probs,
+       kind=st.sampled_from(["forward", "backward"]))
+@example(weights=[Fraction(1), Fraction(10), Fraction(40, 7)], keep=Fraction(9, 50),
+         kind="forward")     # a variance whose rational value nsimplify once mangled
+def test_conditional_moments_equal_enumeration_over_all_masks(weights, keep, kind):
+    d = derive_pseudo_network(kind)
+    env = {d.symbols["n"]: len(weights), q: sp.Rational(keep.numerator, keep.denominator)}
+    mean, var = masked_sum_moments_exact(weights, keep)
+    assert _at(d.conditional_mean, env, weights, d.symbols["w"]) == mean
+    assert _at(d.conditional_variance, env, weights, d.symbols["w"]) == var
+    # and the textbook forms, written out independently of SymPy
+    assert mean == keep * sum(weights)
+    assert var == keep * (1 - keep) * sum(w * w for w in weights)
+
+
+@given(support=st.lists(st.integers(-3, 5), min_size=1, max_size=3, unique=True),
+       raw=st.lists(st.integers(1, 5), min_size=3, max_size=3),
+       terms=st.integers(1, 3), keep=st.sampled_from([Fraction(1, 2), Fraction(1, 3),
+                                                      Fraction(3, 4), Fraction(1)]))
+def test_unconditional_moments_equal_enumeration(support, raw, terms, keep):
+    probs = [Fraction(r, sum(raw[:len(support)])) for r in raw[:len(support)]]
+    m1 = sum(v * p for v, p in zip(support, probs))
+    m2 = sum(v * v * p for v, p in zip(support, probs))
+    d = derive_pseudo_network("forward")
+    s = d.symbols
+    env = {s["n"]: terms, q: sp.Rational(keep.numerator, keep.denominator),
+           s["m1"]: sp.Rational(m1.numerator, m1.denominator),
+           s["m2"]: sp.Rational(m2.numerator, m2.denominator)}
+    mean, var = iid_masked_sum_moments_exact(support, probs, terms, keep)
+    assert _at(d.mean, env) == mean
+    assert _at(d.variance, env) == var
+
+
+@given(kappa_value=st.floats(1.0, 50.0), keep=keep_probs.filter(lambda v: v < 1),
+       n=st.integers(1, 10_000))
+def test_relative_fluctuation_and_elasticity_numbers(kappa_value, keep, n):
+    qv = float(keep)
+    rel = relative_fluctuation(kappa_value, keep, n)
+    # sd/mean squared = Var / mean^2 with m1 = 1, m2 = kappa
+    assert rel**2 == pytest.approx(n * (qv * kappa_value - qv**2) / (n * qv)**2, rel=1e-12)
+    # elasticity = d log n*/d log(1/q) by a central difference in log(1/q)
+    if kappa_value > 1.01:
+        h = 1e-5
+        log_nstar = lambda u: math.log((kappa_value - math.exp(-u)) * math.exp(u))
+        u0 = -math.log(qv)
+        slope = (log_nstar(u0 + h) - log_nstar(u0 - h)) / (2 * h)
+        assert width_elasticity(kappa_value, keep) == pytest.approx(slope, rel=1e-6)
+
+
+def test_relu_moments_agree_with_quadrature():
+    m = relu_product_moments()
+    assert m.holds and m.kappa_parallel == 6
+    density = lambda z: math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+    m2 = integrate.quad(lambda z: z**2 * density(z), 0, np.inf)[0]
+    m4 = integrate.quad(lambda z: z**4 * density(z), 0, np.inf)[0]
+    assert m4 / m2**2 == pytest.approx(6, rel=1e-10)
+    for c in (-0.7, 0.0, 0.6, 0.95):
+        s = math.sqrt(1 - c * c)
+
+        def moment(k):
+            f = lambda z2, z1: (max(z1, 0.0) * max(c * z1 + s * z2, 0.0))**k \
+                * density(z1) * density(z2)
+            return integrate.dblquad(f, -12, 12, -12, 12, epsabs=1e-12)[0]
+
+        assert relu_kappa(c) == pytest.approx(moment(2) / moment(1)**2, rel=1e-6)
+        theta = math.acos(c)
+        assert float(m.kappa.subs(m.theta, theta)) == pytest.approx(relu_kappa(c), rel=1e-12)
+
+
+def test_correlation_map_is_the_normalised_relu_nngp():
+    a, b, c = sp.symbols("a b c")
+    V = V_sym("relu", a, b, c)
+    for cos in (-0.9, 0.0, 0.3, 0.99):
+        expected = float(V.subs({a: 1, b: 1, c: cos}) / V.subs({a: 1, b: 1, c: 1}))
+        assert relu_correlation_map(cos) == pytest.approx(expected, rel=1e-12)
+    # layer h is fed by layer h-1, whose pre-activations went through h-2 ReLU layers
+    assert gaussian_kappa(X, Y, layer=3) == relu_kappa(relu_correlation_map(0.6, 1))
+    assert gaussian_kappa(X, Y, layer=2, activation="erf") is None
+
+
+def test_latex_fragment_compiles_in_a_plain_amsmath_article(pdflatex, tmp_path):
+    import subprocess
+
+    frag = pseudo_network_latex()
+    assert "\\documentclass" not in frag and "working definition" in frag
+    (tmp_path / "c4.tex").write_text(frag)
+    main = tmp_path / "paper.tex"
+    main.write_text("\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n"
+                    "\\input{c4.tex}\n\\end{document}\n")
+    proc = subprocess.run([pdflatex, "-interaction=nonstopmode", "-halt-on-error",
+                           "-output-directory", str(tmp_path), str(main)],
+                          capture_output=True, text=True, timeout=300)
+    log = main.with_suffix(".log").read_text(errors="replace")
+    assert proc.returncode == 0, [line for line in log.splitlines() if line.startswith("!")]
+    assert "Undefined control sequence" not in log
+
+
+# ------------------------------------------------------------------ numerics layer
+def test_masked_sums_are_the_layer_terms_of_the_exact_ntk():
+    """sum_i beta_i S_i = sum_j a_j T_j = the layer's eNTK block / r^2 (an independent
+    forward-mode Jacobian), and S, T are the masked row / column sums."""
+    arch = Architecture.pruned(2, "0.5", rescale=True)
+    net = sample_network(arch, 24, seed=3, input_dim=3)
+    m = masked_inner_products(net, X, Y, layer=2)
+    M = net.masks[1]
+    assert np.allclose(m.forward, (M * m.a).sum(axis=1), rtol=1e-13, atol=0)
+    assert np.allclose(m.backward, (M * m.beta[:, None]).sum(axis=0), rtol=1e-13, atol=0)
+    J = parameter_jacobian(net, np.array([X, Y]))
+    start = net.weights[0].size
+    block = J[:, start:start + int(M.sum())]
+    r2 = 1 / float(net.keep_probs[1])
+    layer_ntk = float(block[0] @ block[1])
+    assert layer_ntk == pytest.approx(r2 * float(m.beta @ m.forward), rel=1e-12)
+    assert layer_ntk == pytest.approx(r2 * float(m.a @ m.backward), rel=1e-12)
+
+
+def test_grid_is_deterministic_and_exact_at_keep_prob_one():
+    args = dict(widths=[16, 32], keep_probs=["1", "0.5"], trials=3, seed=7, x=X, y=Y)
+    g1, g2 = fluctuation_grid(**args), fluctuation_grid(**args)
+    for key in g1.cells:
+        for kind in ("forward", "backward"):
+            a, b = g1.cells[key].stats(kind), g2.cells[key].stats(kind)
+            assert np.array_equal(a.s1, b.s1) and np.array_equal(a.z2, b.z2)
+    assert g1.exact_error("forward") < 1e-14 and g1.exact_error("backward") < 1e-14
+
+
+@pytest.fixture(scope="module")
+def grid():
+    return fluctuation_grid([64, 128, 256], ["1", "0.5", "0.25"], trials=40, seed=11, x=X, y=Y)
+
+
+def test_measured_conditional_moments_match_the_formulas(grid):
+    for kind in ("forward", "backward"):
+        z = grid.z_moments(kind)
+        assert z["count"] == 40 * 2 * (64 + 128 + 256)
+        assert abs(z["mean"]) < 4 * z["mean_se"], (kind, z)
+        assert abs(z["mean_sq"] - 1) < 4 * z["mean_sq_se"], (kind, z)
+
+
+def test_measured_fluctuation_matches_the_exact_gaussian_formula(grid):
+    """Layer 2 behind a dense first layer: the a_j are exactly iid, so
+    sd/mean = sqrt((kappa - q)/(q n)) at every width with kappa = relu_kappa(cos x y)."""
+    assert grid.gaussian_kappa == pytest.approx(relu_kappa(0.6))
+    fit = fit_fluctuation_slope(grid, level=0.99, resamples=300, seed=1)
+    assert max(abs(z) for z in fit.gaussian_z) < 4
+    for kind in ("forward", "backward"):
+        f = fit_fluctuation_slope(grid, kind, level=0.99, resamples=300, seed=1)
+        assert f.adjusted_ci[0] < -0.5 < f.adjusted_ci[1], (kind, f.adjusted_ci)
+    # the backward terms carry the output layer's mask: their kappa grows like 1/q
+    kb = [grid.pooled_kappa("backward", v) for v in grid.keep_probs]
+    assert kb[2] / kb[0] == pytest.approx(4, rel=0.25)
+
+
+def test_width_requirement_slope_matches_the_elasticity_prediction(grid):
+    ws = width_sparsity_slope(grid, level=0.99, resamples=300, seed=2)
+    assert ws.difference_ci[0] < 0 < ws.difference_ci[1]
+    p = predicted_width_slope(grid.gaussian_kappa, grid.keep_probs)
+    assert ws.gaussian == pytest.approx(p.slope)
+    qs = np.array([float(v) for v in p.keep_probs])
+    manual = np.polyfit(np.log(1 / qs), np.log((grid.gaussian_kappa - qs) / qs), 1)[0]
+    assert p.slope == pytest.approx(manual, rel=1e-12)
+
+
+@pytest.mark.parametrize("call, argument", [
+    (lambda net: masked_inner_products(net, X, Y, layer=1), "layer"),
+    (lambda net: masked_inner_products(net, X, (1.0, 0.0), layer=2), "y"),
+    (lambda net: masked_inner_products(net, X, (0.0, 0.0, 0.0), layer=2), "y"),
+    (lambda net: fluctuation_grid([64], ["0"], 3, 0, x=X, y=Y), "keep_probs"),
+    (lambda net: fluctuation_grid([1], ["0.5"], 3, 0, x=X, y=Y), "widths"),
+    (lambda net: fluctuation_grid([8], ["0.5"], 3, 0, x=X, y=Y, depth=2, layer=4), "layer"),
+    (lambda net: predicted_width_slope(0.5, ["1", "0.5"]), "kappa"),
+    (lambda net: relu_kappa(-1.0), "cos_angle"),
+])
+def test_bad_arguments_name_themselves(call, argument):
+    net = sample_network(Architecture.pruned(2, "0.5"), 8, seed=0, input_dim=3)
+    with pytest.raises(InvalidArgument) as err:
+        call(net)
+    assert str(err.value).startswith(f"{argument}=") and "\n" not in str(err.value)
+
+
+# ------------------------------------------------------------------ the claim
+def test_claim_verifies_at_the_quick_budget(tmp_path):
+    result = pseudo_network_claim().run(Context(budget=BUDGETS["quick"], seed=0, out=tmp_path))
+    assert result.verdict is Verdict.VERIFIED, result.explanation
+    numeric = next(o for o in result.checks if o.kind == "statistical")
+    forward = numeric.data["kinds"]["forward"]
+    lo, hi = forward["adjusted_ci"]
+    assert -0.6 <= lo < -0.5 < hi <= -0.4
+    assert max(c["width"] for c in forward["cells"]) <= BUDGETS["quick"].max_width
+    assert result.figures and (tmp_path / result.figures[0]).stat().st_size > 1000
+    assert "slope vs qn" in result.key_evidence
+
+
+def test_a_wrong_exponent_is_refuted():
+    result = pseudo_network_claim(exponent="-1").run(Context(budget=TINY, seed=5))
+    assert result.verdict is Verdict.REFUTED
+    by_kind = {o.kind: o for o in result.checks}
+    assert by_kind["symbolic"].verdict is Verdict.REFUTED
+    numeric = by_kind["statistical"]
+    assert numeric.verdict is Verdict.REFUTED     # the data alone refute it
+    slope = numeric.data["kinds"]["forward"]
+    assert slope["slope_decision"] == "refuted" and slope["adjusted_ci"][0] > -0.9
+
+
+@pytest.mark.parametrize("changes, reason", [
+    ({"layer": 3}, "layer 3"),
+    ({"keep_probs": ("0.5", "1.5")}, "keep probability"),
+    ({"y": (-1.0, 0.0, 0.0)}, "antiparallel"),
+    ({"widths": (1, 64)}, "widths"),
+])
+def test_claim_outside_its_hypotheses_is_not_applicable(changes, reason):
+    result = pseudo_network_claim(**changes).run(Context(budget=TINY))
+    assert result.verdict is Verdict.NOT_APPLICABLE
+    assert reason in result.explanation
+
+
+def test_unknown_parameter_is_refused():
+    with pytest.raises(InvalidArgument, match="^slope="):
+        pseudo_network_claim(slope=-0.5)

@@ -1,0 +1,148 @@
+"""End to end: ``pntk verify --budget quick`` as a user runs it, and its failure modes."""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+from proofs_check import cli
+from proofs_check.claim import Claim, Context
+from proofs_check.claims import claim_ids
+from proofs_check.verdict import CheckOutcome, Verdict
+from proofs_check.verify import exit_code, verify
+
+CLAIMS = ("C1", "C2", "C3-dense", "C3", "C4", "C5")
+
+
+def _pntk(*args, timeout=600):
+    exe = shutil.which("pntk")
+    cmd = [exe] if exe else [sys.executable, "-m", "proofs_check.cli"]
+    return subprocess.run(cmd + [str(a) for a in args], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("verify") / "report"
+    proc = _pntk("verify", "--budget", "quick", "--out", out)
+    return proc, out
+
+
+def test_registry_holds_the_contract_claims():
+    assert claim_ids() == CLAIMS
+
+
+def test_quick_run_exits_0_and_prints_a_row_per_claim(quick_run):
+    proc, _ = quick_run
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    for cid in CLAIMS:
+        row = [line for line in proc.stdout.splitlines() if re.match(rf"\s*{re.escape(cid)}\s", line)]
+        assert row, f"no table row for {cid}:\n{proc.stdout}"
+        assert re.search(r"verified|refuted|inconclusive|not.applicable", row[0])
+    # progress went to stderr, one start and one finish line per claim
+    assert len(re.findall(r"^\[\d/6\] .*\((\d+\.\d) s\)$", proc.stderr, re.M)) == 6
+
+
+def test_quick_run_report_json_lists_every_claim_with_id_verdict_evidence(quick_run):
+    proc, out = quick_run
+    report = json.loads((out / "report.json").read_text())
+    claims = report["claims"]
+    assert [c["id"] for c in claims] == list(CLAIMS)
+    for c in claims:
+        assert c["verdict"] in {v.value for v in Verdict}
+        assert c["evidence"]["checks"], c["id"]
+        assert c["explanation"]
+    # No claim of the contract is refuted, and the exact ones are verified outright.
+    verdicts = {c["id"]: c["verdict"] for c in claims}
+    assert "refuted" not in verdicts.values()
+    assert verdicts["C1"] == verdicts["C2"] == verdicts["C5"] == "verified"
+
+
+def test_quick_run_report_md_embeds_existing_figures(quick_run):
+    _, out = quick_run
+    md = (out / "report.md").read_text()
+    figures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
+    assert figures, "report.md embeds no figure"
+    for rel in figures:
+        assert not Path(rel).is_absolute()
+        assert (out / rel).is_file(), rel
+    for cid in CLAIMS:
+        assert cid in md
+
+
+@pytest.mark.latex
+def test_quick_run_formulas_tex_compiles(quick_run, pdflatex, tmp_path):
+    _, out = quick_run
+    proc = subprocess.run([pdflatex, "-interaction=nonstopmode", "-halt-on-error",
+                           "-output-directory", str(tmp_path), str(out / "formulas.tex")],
+                          capture_output=True, text=True, timeout=300)
+    log = (tmp_path / "formulas.log").read_text(errors="replace")
+    assert proc.returncode == 0, [line for line in log.splitlines() if line.startswith("!")]
+    assert "Undefined control sequence" not in log
+    assert (tmp_path / "formulas.pdf").stat().st_size > 1000
+
+
+def test_rerun_reuses_the_stored_trials(quick_run):
+    proc, out = quick_run
+    first = json.loads((out / "report.json").read_text())
+    again = _pntk("verify", "--budget", "quick", "--out", out, "--only", "C3")
+    assert again.returncode == 0, again.stderr
+    second = json.loads((out / "report.json").read_text())
+    c3 = [c for c in first["claims"] if c["id"] == "C3"][0]
+    assert second["claims"][0]["evidence"] == c3["evidence"]      # same seed, same trials
+    assert second["claims"][0]["seconds"] < c3["seconds"]          # nothing recomputed
+
+
+@pytest.mark.parametrize("argv, argument", [
+    (["--budget", "fast"], "budget"),
+    (["--seed", "-1"], "--seed"),
+    (["--seed", "x"], "--seed"),
+    (["--only", "C9"], "--only"),
+    (["--only", ","], "--only"),
+    (["--device", "tpu"], "--device"),
+    (["--workers", "0"], "--workers"),
+])
+def test_bad_input_is_one_line_and_exit_2(argv, argument, tmp_path, capsys):
+    code = cli.main(["verify", "--out", str(tmp_path / "r"), *argv])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert len(err.splitlines()) == 1 and err.startswith("pntk: error:") and argument in err
+    assert not (tmp_path / "r" / "report.json").exists()
+
+
+def test_out_that_is_a_file_is_refused(tmp_path, capsys):
+    target = tmp_path / "file"
+    target.write_text("keep me")
+    assert cli.main(["verify", "--out", str(target), "--only", "C2"]) == 2
+    assert "--out" in capsys.readouterr().err and target.read_text() == "keep me"
+
+
+def _claim(verdict: Verdict) -> Claim:
+    return Claim(id="X", title="synthetic", statement=sp.Eq(sp.Symbol("a"), 1),
+                 symbolic=lambda ctx, p: CheckOutcome(verdict, "symbolic", "by construction"))
+
+
+def test_exit_status_is_1_exactly_when_a_claim_is_refuted(monkeypatch, tmp_path, capsys):
+    for verdict, code in [(Verdict.REFUTED, 1), (Verdict.VERIFIED, 0),
+                          (Verdict.INCONCLUSIVE, 0)]:
+        monkeypatch.setattr("proofs_check.verify.registry", lambda v=verdict: (_claim(v),))
+        monkeypatch.setattr("proofs_check.verify.claim_ids", lambda: ("X",))
+        assert cli.main(["verify", "--out", str(tmp_path / verdict.value)]) == code
+        report = json.loads((tmp_path / verdict.value / "report.json").read_text())
+        assert report["claims"][0]["verdict"] == verdict.value
+    capsys.readouterr()
+
+
+def test_a_crashing_check_is_inconclusive_not_fatal(monkeypatch):
+    def boom(ctx, p):
+        raise ZeroDivisionError("division by zero")
+    bad = Claim(id="X", title="broken", statement=sp.Eq(sp.Symbol("a"), 1), numeric=boom)
+    monkeypatch.setattr("proofs_check.verify.registry", lambda: (bad,))
+    (result,) = verify(Context())
+    assert result.verdict is Verdict.INCONCLUSIVE and "ZeroDivisionError" in result.explanation
+    assert exit_code([result]) == 0
