@@ -18,11 +18,11 @@ from .devices import BACKENDS, check_backend, run_key
 from .experiments import (EXPERIMENTS, AllLayers, SparsityScaling, WidthConvergence, all_layers,
                           sparsity_scaling, width_convergence)
 from .grid import GridCell, GridResult, grid_configs, run_grid
-from .pseudo_networks import (FluctuationCell, FluctuationFit, FluctuationGrid,
-                              MaskedInnerProducts, PredictedWidthSlope, SumStats, WidthSparsity,
-                              fit_fluctuation_slope, fluctuation_grid, gaussian_kappa,
-                              masked_inner_products, plot_fluctuation, predicted_width_slope,
-                              width_sparsity_slope)
+from .pseudo_fits import (FluctuationFit, PredictedWidthSlope, WidthSparsity,
+                          fit_fluctuation_slope, predicted_width_slope, width_sparsity_slope)
+from .pseudo_grid import FluctuationCell, FluctuationGrid, fluctuation_grid, gaussian_kappa
+from .pseudo_networks import MaskedInnerProducts, SumStats, masked_inner_products
+from .pseudo_plots import plot_fluctuation
 from .scaling import LogLogFit, RequiredWidth, fit_loglog, required_width, slope_with_bootstrap
 from .sweep import (SweepConfig, SweepResult, auto_workers, check_memory, run_sweep, trial_memory,
                     trial_values)

@@ -26,7 +26,7 @@ from .decisions import (DEFAULT_ALPHA, bonferroni, exceedance_decision, interval
 from .formulas import formulas_tex
 from .report import format_table, write_report
 from .verdict import CheckOutcome, ClaimResult, Verdict, combine
-from .verify import exit_code, verify
+from .verification import exit_code, verify
 
 __all__ = [
     "BUDGETS", "Budget", "CheckOutcome", "Claim", "ClaimResult", "Context", "DEFAULT_ALPHA",

@@ -3,7 +3,7 @@
 The document holds the pruned NTK recursion with its symbolic keep probability
 (plain and rescaled pruning, dense first layer, depth 3), the closed forms and
 proofs from :func:`theory.latex_document`, the mask-induced pseudo-network
-moment formulas (claim C4, :func:`theory.pseudo_networks.pseudo_network_latex`),
+moment formulas (claim C4, :func:`theory.pseudo_latex.pseudo_network_latex`),
 and every claim's statement with its verdict.
 """
 
@@ -13,7 +13,7 @@ from typing import Sequence
 
 from theory.config import Architecture
 from theory.latex import LatexOptions, latex_document
-from theory.pseudo_networks import pseudo_network_latex
+from theory.pseudo_latex import pseudo_network_latex
 
 from .report_tex import formulas_document
 from .verdict import ClaimResult

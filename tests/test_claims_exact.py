@@ -10,8 +10,9 @@ from hypothesis import given, strategies as st
 
 from proofs_check.budget import BUDGETS, Budget
 from proofs_check.claim import Context
-from proofs_check.claims.c1_scaling import (FLOAT_ERROR, REL_TOL, sample_pairs, scaling_claim,
-                                            theory_exponent, witness_of)
+from proofs_check.claims._compare import FLOAT_ERROR, REL_TOL, witness_of
+from proofs_check.claims._pairs import sample_pairs
+from proofs_check.claims.c1_scaling import scaling_claim, theory_exponent
 from proofs_check.claims.c2_rescaled import rescaled_equals_dense_claim
 from proofs_check.claims.c5_first_layer import first_layer_claim
 from proofs_check.verdict import Verdict

@@ -13,19 +13,21 @@ from hypothesis import strategies as st
 from scipy import integrate
 
 from numerics import parameter_jacobian, sample_network
-from numerics.pseudo_networks import (fit_fluctuation_slope, fluctuation_grid, gaussian_kappa,
-                                      masked_inner_products, predicted_width_slope,
-                                      width_sparsity_slope)
+from numerics.pseudo_fits import (fit_fluctuation_slope, predicted_width_slope,
+                                  width_sparsity_slope)
+from numerics.pseudo_grid import fluctuation_grid, gaussian_kappa
+from numerics.pseudo_networks import masked_inner_products
 from proofs_check.budget import BUDGETS, Budget
 from proofs_check.claim import Context
 from proofs_check.claims.c4_pseudo import pseudo_network_claim
 from proofs_check.verdict import Verdict
 from theory import Architecture, InvalidArgument
 from theory.closed_forms import V_sym
-from theory.pseudo_networks import (derive_pseudo_network, iid_masked_sum_moments_exact,
-                                    masked_sum_moments_exact, pseudo_network_latex, q,
-                                    relative_fluctuation, relu_correlation_map, relu_kappa,
-                                    relu_product_moments, width_elasticity)
+from theory.pseudo_latex import pseudo_network_latex
+from theory.pseudo_moments import (iid_masked_sum_moments_exact, masked_sum_moments_exact,
+                                   relative_fluctuation, relu_correlation_map, relu_kappa,
+                                   relu_product_moments, width_elasticity)
+from theory.pseudo_networks import derive_pseudo_network, q
 from strategies import keep_probs
 
 X, Y = (1.0, 0.0, 0.0), (0.6, 0.8, 0.0)

@@ -14,7 +14,7 @@ from proofs_check import cli
 from proofs_check.claim import Claim, Context
 from proofs_check.claims import claim_ids
 from proofs_check.verdict import CheckOutcome, Verdict
-from proofs_check.verify import exit_code, verify
+from proofs_check.verification import exit_code, verify
 
 CLAIMS = ("C1", "C2", "C3-dense", "C3", "C4", "C5")
 
@@ -130,8 +130,8 @@ def _claim(verdict: Verdict) -> Claim:
 def test_exit_status_is_1_exactly_when_a_claim_is_refuted(monkeypatch, tmp_path, capsys):
     for verdict, code in [(Verdict.REFUTED, 1), (Verdict.VERIFIED, 0),
                           (Verdict.INCONCLUSIVE, 0)]:
-        monkeypatch.setattr("proofs_check.verify.registry", lambda v=verdict: (_claim(v),))
-        monkeypatch.setattr("proofs_check.verify.claim_ids", lambda: ("X",))
+        monkeypatch.setattr("proofs_check.verification.registry", lambda v=verdict: (_claim(v),))
+        monkeypatch.setattr("proofs_check.verification.claim_ids", lambda: ("X",))
         assert cli.main(["verify", "--out", str(tmp_path / verdict.value)]) == code
         report = json.loads((tmp_path / verdict.value / "report.json").read_text())
         assert report["claims"][0]["verdict"] == verdict.value
@@ -142,7 +142,7 @@ def test_a_crashing_check_is_inconclusive_not_fatal(monkeypatch):
     def boom(ctx, p):
         raise ZeroDivisionError("division by zero")
     bad = Claim(id="X", title="broken", statement=sp.Eq(sp.Symbol("a"), 1), numeric=boom)
-    monkeypatch.setattr("proofs_check.verify.registry", lambda: (bad,))
+    monkeypatch.setattr("proofs_check.verification.registry", lambda: (bad,))
     (result,) = verify(Context())
     assert result.verdict is Verdict.INCONCLUSIVE and "ZeroDivisionError" in result.explanation
     assert exit_code([result]) == 0

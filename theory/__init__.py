@@ -28,10 +28,11 @@ from .latex import LatexOptions, latex_document
 from .proofs import (ProofResult, check_monomial_factor, prove_homogeneity,
                      prove_rescaled_equals_dense, prove_scaling_expansion,
                      prove_scaling_induction)
-from .pseudo_networks import (PseudoNetworkDerivation, ReluMoments, derive_pseudo_network,
-                              iid_masked_sum_moments_exact, masked_sum_moments_exact,
-                              pseudo_network_latex, relative_fluctuation, relu_correlation_map,
-                              relu_kappa, relu_product_moments, width_elasticity)
+from .pseudo_latex import pseudo_network_latex
+from .pseudo_moments import (ReluMoments, iid_masked_sum_moments_exact, masked_sum_moments_exact,
+                             relative_fluctuation, relu_correlation_map, relu_kappa,
+                             relu_product_moments, width_elasticity)
+from .pseudo_networks import PseudoNetworkDerivation, derive_pseudo_network
 from .recursion import SymbolicKernel, numeric_kernel, symbolic_kernel
 from .recursion import evaluate as evaluate_kernel
 from .witness import RatioProfile, erf_witness, ratio_profile

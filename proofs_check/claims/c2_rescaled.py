@@ -39,8 +39,9 @@ from theory.symbolic import DenseNTK, NTK, point_symbols
 
 from ..claim import Claim, Context
 from ..verdict import CheckOutcome, Verdict
-from .c1_scaling import (architecture, common_hypotheses, compare_with_dense, describe,
-                         keep_prob_param, multiprecision_check, rescaled_proof)
+from ._compare import compare_with_dense, multiprecision_check
+from ._params import architecture, common_hypotheses, describe, keep_prob_param
+from ._proofs import rescaled_proof
 
 __all__ = ["rescaled_equals_dense_claim"]
 

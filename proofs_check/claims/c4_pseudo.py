@@ -51,13 +51,15 @@ from numbers import Integral, Real
 import numpy as np
 import sympy as sp
 
-from numerics.pseudo_networks import (fit_fluctuation_slope, fluctuation_grid, gaussian_kappa,
-                                      plot_fluctuation, width_sparsity_slope)
+from numerics.pseudo_fits import fit_fluctuation_slope, width_sparsity_slope
+from numerics.pseudo_grid import fluctuation_grid, gaussian_kappa
+from numerics.pseudo_plots import plot_fluctuation
 from theory._errors import InvalidArgument, check_keep_prob
 from theory.config import ACTIVATIONS
 from theory.latex import to_latex
-from theory.pseudo_networks import (derive_pseudo_network, iid_masked_sum_moments_exact,
-                                    kappa, masked_sum_moments_exact, q, relu_product_moments)
+from theory.pseudo_moments import (iid_masked_sum_moments_exact, masked_sum_moments_exact,
+                                   relu_product_moments)
+from theory.pseudo_networks import derive_pseudo_network, kappa, q
 
 from ..claim import Claim, Context, Hypothesis
 from ..decisions import DEFAULT_ALPHA, bonferroni, interval_decision, mean_decision

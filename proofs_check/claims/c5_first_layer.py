@@ -30,7 +30,7 @@ idealisation, equal to prod_h s_h x dense for ReLU) shrinks as d0 grows.
      rescaled, each entry by :func:`~proofs_check.decisions.mean_decision` at
      DEFAULT_ALPHA = 1% split over the entries (Bonferroni; critical value of
      Student's t with the jackknife's 31 degrees of freedom,
-     :func:`~proofs_check.claims.c1_scaling.jackknife_alpha`).  Agreement is
+     :func:`~proofs_check.claims._compare.jackknife_alpha`).  Agreement is
      "verified" when every interval lies within 5% of the pair's scale
      sqrt(Theta(x, x) Theta(x', x')) (which bounds |Theta(x, x')|, so entries near
      zero are not held to a relative standard).  This part is the claim's only
@@ -59,7 +59,9 @@ from theory.symbolic import DenseNTK, NTK, point_symbols
 from ..claim import Claim, Context, Hypothesis
 from ..decisions import DEFAULT_ALPHA, bonferroni, mean_decision
 from ..verdict import CheckOutcome, Verdict, combine
-from .c1_scaling import REL_TOL, RESCALED_PROOF_MAX_DEPTH, jackknife_alpha, sample_pairs
+from ._compare import REL_TOL, jackknife_alpha
+from ._pairs import sample_pairs
+from ._proofs import RESCALED_PROOF_MAX_DEPTH
 
 __all__ = ["first_layer_claim", "spread_inputs", "MC_SAMPLES", "MC_AGREE_TOL"]
 

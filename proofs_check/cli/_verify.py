@@ -24,7 +24,7 @@ from ..budget import budget
 from ..claim import Context
 from ..formulas import formulas_tex
 from ..report import format_table, write_report
-from ..verify import exit_code, select_claims, verify
+from ..verification import exit_code, select_claims, verify
 from ._common import WORKERS_HELP, parse_int, parse_workers
 from ._derive import _compile
 
