@@ -56,15 +56,19 @@ def _depths(budget, depth) -> tuple[int, ...]:
 
 def _symbolic(context: Context, params: dict) -> CheckOutcome:
     d = derive_pseudo_network("forward")
-    ok = d.holds and d.elasticity_limit == 1
+    data = {"n_star_model": sp.sstr(d.width_requirement), "elasticity": sp.sstr(d.elasticity),
+            "limit_q_to_0": sp.sstr(d.elasticity_limit),
+            "derivation_checks": {k: bool(v) for k, v in d.checks.items()}}
+    if not d.holds:
+        failed = [k for k, v in d.checks.items() if not v]
+        return CheckOutcome(Verdict.INCONCLUSIVE, "symbolic",
+                            f"the pseudo-network derivation failed its own checks: {failed}", data)
+    ok = d.elasticity_limit == sp.nsimplify(params["exponent"])
     return CheckOutcome(Verdict.VERIFIED if ok else Verdict.REFUTED, "symbolic",
                         f"pseudo-network model (C4): n* = {sp.sstr(d.width_requirement)}, "
                         f"d log n*/d log(1/q) = {sp.sstr(d.elasticity)} -> "
-                        f"{sp.sstr(d.elasticity_limit)} as q -> 0",
-                        {"n_star_model": sp.sstr(d.width_requirement),
-                         "elasticity": sp.sstr(d.elasticity),
-                         "limit_q_to_0": sp.sstr(d.elasticity_limit),
-                         "derivation_checks": {k: bool(v) for k, v in d.checks.items()}})
+                        f"{sp.sstr(d.elasticity_limit)} as q -> 0 "
+                        f"({'=' if ok else '!='} the claimed {params['exponent']})", data)
 
 
 def _numeric(context: Context, params: dict) -> CheckOutcome:
@@ -90,7 +94,8 @@ def _numeric(context: Context, params: dict) -> CheckOutcome:
             outcomes.append(CheckOutcome(Verdict.INCONCLUSIVE, "statistical",
                                          f"depth {depth}: {exc}", {}, sub_alpha))
             continue
-        out = interval_decision(fit.slope, fit.slope_ci, 1.0, params["tolerance"], sub_alpha,
+        out = interval_decision(fit.slope, fit.slope_ci, float(params["exponent"]),
+                                params["tolerance"], sub_alpha,
                                 what=f"depth {depth}: slope of n* vs 1/q")
         outcomes.append(out)
         data["depths"][depth] = {
@@ -143,24 +148,36 @@ def _hypotheses() -> tuple[Hypothesis, ...]:
         t = p["tolerance"]
         return None if isinstance(t, (int, float)) and 0 < t < 1 else f"tolerance = {t!r}"
 
+    def exponent_ok(p):
+        k = p["exponent"]
+        ok = isinstance(k, (int, float)) and not isinstance(k, bool) and 0 < k < 10
+        return None if ok else f"exponent = {k!r}"
+
     return (Hypothesis("several small keep probabilities (q <= 1/2)", small_q),
             Hypothesis("depth is None (budget's choice) or >= 1", depth_ok),
-            Hypothesis("0 < tolerance < 1", tolerance_ok))
+            Hypothesis("0 < tolerance < 1", tolerance_ok),
+            Hypothesis("0 < exponent < 10", exponent_ok))
 
 
 def sparsity_claim(*, keep_probs=("1/4", "1/8", "1/16"), depth: int | None = None,
-                   tolerance: float = 0.25) -> Claim:
-    """Claim C3 (our reading): n*(eps, delta, q) grows like (1/q)^1 for small keep_prob."""
+                   tolerance: float = 0.25, exponent: float = 1) -> Claim:
+    """Claim C3 (our reading): n*(eps, delta, q) grows like (1/q)^exponent for small keep_prob.
+
+    The paper's claim is ``exponent=1``; other exponents make testable wrong claims.
+    """
     q, eps, delta = sp.symbols("q varepsilon delta", positive=True)
     n_star = sp.Function("n^{*}")(eps, delta, q)
-    statement = sp.Eq(sp.Limit(sp.diff(sp.log(n_star), q) * (-q), q, 0, "+"), 1)
+    k = sp.nsimplify(exponent) if isinstance(exponent, (int, float)) else sp.Symbol("k")
+    growth = "linearly in 1/keep_prob" if k == 1 else f"like (1/keep_prob)^{k}"
+    statement = sp.Eq(sp.Limit(sp.diff(sp.log(n_star), q) * (-q), q, 0, "+"), k)
     return Claim(
-        id="C3", title="Finite width: required width grows linearly in 1/keep_prob",
+        id="C3", title=f"Finite width: required width grows {growth}",
         statement=statement,
         statement_latex=(r"\lim_{q \to 0^+} \frac{\partial \log n^{*}(\varepsilon, \delta, q)}"
-                         r"{\partial \log(1/q)} = 1"),
+                         r"{\partial \log(1/q)} = " + sp.latex(k)),
         hypotheses=_hypotheses(), symbolic=_symbolic, numeric=_numeric,
-        parameters={"keep_probs": tuple(keep_probs), "depth": depth, "tolerance": tolerance},
+        parameters={"keep_probs": tuple(keep_probs), "depth": depth, "tolerance": tolerance,
+                    "exponent": exponent},
         description=("Our reading of the paper's finite-width claim (its formula is unknown): "
                      "the sparsity parameter is 1/q; rescaled pruning, dense first layer, "
                      "x = e1, y = (0.6, 0.8, 0)."),
