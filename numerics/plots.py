@@ -14,13 +14,13 @@ matplotlib is imported on first use with the non-interactive Agg backend.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 
 from .scaling import LogLogFit, RequiredWidth, fit_loglog
 
-__all__ = ["plot_deviation_vs_width", "plot_required_width", "deviation_slope"]
+__all__ = ["plot_deviation_vs_width", "plot_required_width", "deviation_slope", "plot_loglog"]
 
 
 def _pyplot():
@@ -100,6 +100,30 @@ def plot_required_width(required: Mapping[float, RequiredWidth], fit: LogLogFit,
     any_rw = next(iter(required.values()))
     ax.set_title(title or rf"Required width, $\varepsilon = {any_rw.eps:g}$, "
                           rf"$\delta = {any_rw.delta:g}$")
+    ax.legend(fontsize=8)
+    ax.grid(True, which="both", alpha=0.3)
+    return _save(fig, stem)
+
+
+def plot_loglog(x, series: Mapping[str, Sequence[float]], stem, *, xlabel: str, ylabel: str,
+                title: str = "") -> list[Path]:
+    """One log-log line per ``series[label]`` against ``x``, each labelled with its slope."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.0, 4.2))
+    x = np.asarray(x, dtype=float)
+    styles = [("o", "-"), ("s", "--"), ("^", ":"), ("D", "-.")]
+    for i, (label, ys) in enumerate(series.items()):
+        ys = np.asarray(ys, dtype=float)
+        slope = fit_loglog(x, ys)[0]
+        marker, line = styles[i % len(styles)]
+        ax.plot(x, ys, marker=marker, ls=line, ms=5 + 2 * (i == 0), mfc="none" if i else None,
+                label=f"{label} (slope {slope:+.2f})")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
     ax.legend(fontsize=8)
     ax.grid(True, which="both", alpha=0.3)
     return _save(fig, stem)

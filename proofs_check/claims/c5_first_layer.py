@@ -49,6 +49,7 @@ from numbers import Integral
 import numpy as np
 import sympy as sp
 
+from numerics.plots import plot_loglog
 from theory import (Architecture, first_layer_gap, limit_kernel, prove_rescaled_equals_dense,
                     prove_scaling_induction)
 from theory._errors import InvalidArgument, check_keep_prob
@@ -226,6 +227,16 @@ def _numeric(context: Context, p: dict) -> CheckOutcome:
     witness = parts[0].data.get("plain", {}).get("witness")
     if witness is not None:
         data["witness"] = witness
+    path = context.figure_path("c5_gap_vs_d0")
+    if path is not None:
+        gs = parts[1].data
+        plot_loglog(gs["d0_grid"], {f"{name} pruning": gs["max_gap"][name]
+                                    for name in ("plain", "rescaled")}, path,
+                    xlabel="input dimension d0 (inputs spread over all coordinates)",
+                    ylabel="max relative gap, exact mask average vs mean field",
+                    title=f"C5: masked first layer, depth {p['depth']}, "
+                          f"keep_prob {p['keep_prob']}")
+        data["figures"] = [str(path.with_suffix(".png").relative_to(context.out))]
     return CheckOutcome(combine(parts), "statistical", "; ".join(o.explanation for o in parts),
                         data, sum(o.error_rate for o in parts))
 
