@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -13,6 +12,7 @@ from theory.config import ACTIVATIONS, Architecture
 from theory.kernels import theory_scale_factor
 from theory.latex import LatexOptions, latex_document
 
+from ..report import write_atomically
 from ._common import parse_int
 
 __all__ = ["add_parser", "run"]
@@ -36,20 +36,6 @@ def add_parser(sub) -> None:
                    help="largest L of the direct-expansion check (default 10)")
     p.add_argument("--pdf", action="store_true", help="also compile FILE with pdflatex")
     p.set_defaults(run=run)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "w", encoding="ascii") as fh:
-            fh.write(text)
-        umask = os.umask(0)           # mkstemp makes 0600; give the usual 0666 & ~umask
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _compile(path: Path) -> Path:
@@ -92,7 +78,7 @@ def run(args) -> int:
     text = latex_document(arch, fragment=args.fragment,
                           options=LatexOptions(symbolic_keep_prob=symbolic,
                                                expansion_depth=expansion))
-    _write_atomically(path, text)
+    write_atomically(path, text)
     factor = theory_scale_factor(arch, "mean_field")
     q = "q" if symbolic else str(keep_prob)
     if factor is None:
