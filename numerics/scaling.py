@@ -147,13 +147,17 @@ def fit_loglog(x, y) -> tuple[float, float]:
 def slope_with_bootstrap(cells: Mapping[float, Mapping[int, np.ndarray]], eps: float,
                          delta: float, *, level: float = 0.95, resamples: int = 400,
                          seed: int = 0, x_of=lambda key: 1.0 / key,
-                         eps_of=None) -> LogLogFit:
+                         eps_of=None, require_all: bool = False) -> LogLogFit:
     """Slope of log n* against log x_of(key) over the cells' keys, bootstrap CI.
 
     ``cells[key][width]`` holds the relative deviations of one configuration (e.g.
     key = keep_prob, x_of = 1/q).  ``eps_of(key)``, if given, overrides ``eps`` per
     key (for fits against 1/eps, where the key is eps itself).  Keys whose n* is
-    off the grid are left out of the point fit and of each bootstrap fit.
+    off the grid are left out of the point fit and of each bootstrap fit; with
+    ``require_all`` every key must have n* on the grid (InvalidArgument naming the
+    first that does not), and a resample in which any key falls off the grid is a
+    failed resample: more than ``(1 - level) / 4`` of them make the percentile
+    interval untrustworthy (InvalidArgument).
     """
     level = check_unit_open(level, "level")
     if resamples < 50:
@@ -164,6 +168,8 @@ def slope_with_bootstrap(cells: Mapping[float, Mapping[int, np.ndarray]], eps: f
 
     def fit(sample) -> tuple[float, float] | None:
         pts = [(x_of(k), required_width(sample[k], gap(k), delta, level).n_star) for k in keys]
+        if require_all and any(n is None for _, n in pts):
+            return None
         pts = [(x, n) for x, n in pts if n is not None]
         if len(pts) < 2 or len({x for x, _ in pts}) < 2:
             return None
@@ -171,6 +177,11 @@ def slope_with_bootstrap(cells: Mapping[float, Mapping[int, np.ndarray]], eps: f
 
     point = fit(cells)
     on_grid = sum(required_width(cells[k], gap(k), delta, level).n_star is not None for k in keys)
+    if require_all and on_grid < len(keys):
+        off = [k for k in keys if required_width(cells[k], gap(k), delta, level).n_star is None]
+        raise InvalidArgument("cells", f"key {off[0]}",
+                              "n* is off the width grid (never reached at the widest width)",
+                              "extend the width grid or raise eps/delta")
     if point is None:
         raise InvalidArgument("cells", f"{len(keys)} configurations",
                               "fewer than two reach n* on the width grid",
@@ -183,6 +194,10 @@ def slope_with_bootstrap(cells: Mapping[float, Mapping[int, np.ndarray]], eps: f
         res = fit(sample)
         if res is not None:
             slopes.append(res[0])
+    if require_all and resamples - len(slopes) > (1 - level) / 4 * resamples:
+        raise InvalidArgument("cells", f"{resamples - len(slopes)} of {resamples} resamples",
+                              "n* falls off the grid in too many bootstrap resamples for a "
+                              f"{level:.4g} interval", "extend the width grid or run more trials")
     if len(slopes) < resamples // 2:
         raise InvalidArgument("cells", f"{len(keys)} configurations",
                               "n* falls off the grid in most bootstrap resamples",

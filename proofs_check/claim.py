@@ -135,10 +135,10 @@ class Claim:
 
     def _result(self, outcomes, context, start, explanation=None) -> ClaimResult:
         verdict = combine(outcomes)
-        if explanation is None:
-            explanation = _explain(verdict, outcomes)
         key = (self.summarize(outcomes, self.parameters) if self.summarize
                else "; ".join(o.explanation for o in outcomes))
+        if explanation is None:
+            explanation = _explain(verdict, outcomes, key)
         rate = min(1.0, sum(o.error_rate for o in outcomes))
         figures = tuple(f for o in outcomes for f in o.data.get("figures", ()))
         return ClaimResult(self.id, self.title, verdict, explanation, key, outcomes,
@@ -146,14 +146,26 @@ class Claim:
                            time.perf_counter() - start, self.latex)
 
 
-def _explain(verdict: Verdict, outcomes) -> str:
-    """One line: the deciding check's explanation, prefixed by its kind."""
+def _rate(outcomes) -> str:
+    rate = min(1.0, sum(o.error_rate for o in outcomes))
+    return "exact, no false-alarm rate" if rate == 0 else f"false-alarm rate <= {rate:.3g}"
+
+
+def _explain(verdict: Verdict, outcomes, key: str) -> str:
+    """One line a person can read: which checks decided, at what error rate, and why.
+
+    Verified claims are explained by the key evidence; refuted and inconclusive ones
+    by the check that decided (the full explanations stay in the checks).
+    """
+    kinds = " and ".join(dict.fromkeys(o.kind for o in outcomes))
+    if verdict is Verdict.VERIFIED:
+        return f"Supported by the {kinds} checks ({_rate(outcomes)}): {key}"
     if verdict is Verdict.REFUTED:
         deciding = [o for o in outcomes if o.verdict is Verdict.REFUTED]
-    elif verdict is Verdict.INCONCLUSIVE:
-        deciding = [o for o in outcomes if o.verdict is not Verdict.VERIFIED] or list(outcomes)
-    else:
-        deciding = list(outcomes)
-    if not deciding:
-        return verdict.message
-    return "; ".join(f"{o.kind}: {o.explanation}" for o in deciding)
+        first = deciding[0]
+        return (f"Contradicted by the {first.kind} check ({_rate([first])}): "
+                f"{first.explanation}")
+    if verdict is Verdict.INCONCLUSIVE:
+        open_ = [o for o in outcomes if o.verdict is not Verdict.VERIFIED] or list(outcomes)
+        return "Not decided: " + "; ".join(f"{o.kind}: {o.explanation}" for o in open_)
+    return verdict.message

@@ -91,13 +91,18 @@ def mean_decision(mean: float, stderr: float, target: float, tolerance: float,
 
     Refuted when |mean - target| > z se (false-alarm rate alpha for an unbiased,
     approximately normal mean); verified when the interval mean +- z se also lies
-    within target +- tolerance (the data pin the mean down to that accuracy).
+    within target +- tolerance (the data pin the mean down to that accuracy).  With
+    ``stderr == 0`` (no sampling error) the mean is compared with target +- tolerance.
     """
     alpha = check_unit_open(alpha, "alpha")
     if not (math.isfinite(stderr) and stderr >= 0):
         raise InvalidArgument("stderr", stderr, "must be finite and >= 0", "pass a standard error")
     z = _z(alpha)
-    score = (mean - target) / stderr if stderr > 0 else (0.0 if mean == target else math.inf)
+    if stderr == 0:        # no sampling error: the mean is exact up to rounding
+        score = 0.0 if abs(mean - target) <= tolerance else math.copysign(math.inf,
+                                                                          mean - target)
+    else:
+        score = (mean - target) / stderr
     lo, hi = mean - z * stderr, mean + z * stderr
     data = {"mean": mean, "stderr": stderr, "target": target, "z": score, "z_critical": z,
             "ci": (lo, hi), "tolerance": tolerance, "alpha": alpha}

@@ -69,6 +69,9 @@ def jsonable(value):
         return value if math.isfinite(value) else str(value)
     if hasattr(value, "tolist"):
         return jsonable(value.tolist())
+    for method in ("to_json", "as_dict"):          # records that know their JSON form
+        if callable(getattr(value, method, None)):
+            return jsonable(getattr(value, method)())
     return str(value)
 
 

@@ -11,6 +11,7 @@ from numerics import ResultStore
 from proofs_check import BUDGETS, Context, Verdict
 from proofs_check.bounds import SamplePoint
 from proofs_check.claims import dense_bound_claim, sparsity_claim
+from theory import InvalidArgument
 
 
 @pytest.fixture(scope="module")
@@ -47,12 +48,30 @@ def test_c3_with_a_wrong_exponent_is_refuted(context, exponent):
 @pytest.mark.parametrize("changes, reason", [
     ({"keep_probs": ("1", "1/2")}, "not small"),
     ({"keep_probs": ("1/4",)}, "two distinct"),
-    ({"tolerance": 2.0}, "tolerance"),
-    ({"exponent": -1}, "exponent"),
 ])
 def test_c3_outside_its_hypotheses_is_not_applicable(changes, reason):
     res = sparsity_claim().with_parameters(**changes).run(Context())
     assert res.verdict is Verdict.NOT_APPLICABLE and reason in res.explanation
+
+
+@pytest.mark.parametrize("kwargs, argument", [
+    ({"tolerance": 2.0}, "tolerance"), ({"exponent": -1}, "exponent"),
+    ({"exponent": float("nan")}, "exponent"), ({"depth": True}, "depth"),
+    ({"depth": 0}, "depth"), ({"keep_probs": "1/4"}, "keep_probs"),
+    ({"keep_probs": ("1/4", "2")}, "keep_probs"),
+])
+def test_c3_bad_arguments_are_errors_not_verdicts(kwargs, argument):
+    with pytest.raises(InvalidArgument) as err:
+        sparsity_claim(**kwargs)
+    assert err.value.argument == argument and "fix:" in str(err.value)
+    with pytest.raises(InvalidArgument):          # also when set after construction
+        sparsity_claim().with_parameters(**kwargs).run(Context())
+
+
+def test_c3_with_a_keep_prob_off_the_width_grid_is_inconclusive(context):
+    res = sparsity_claim(keep_probs=("1/4", "1/8", "1/1024")).run(context)
+    assert res.verdict is Verdict.INCONCLUSIVE
+    assert "off the width grid" in res.explanation
 
 
 def test_c3_dense_is_verified_with_constant_one(context):
@@ -70,6 +89,23 @@ def test_c3_dense_with_a_tiny_constant_is_refuted_with_a_witness(context):
     (stat,) = [c for c in res.checks if c.kind == "statistical"]
     witness = stat.data["witness"]
     assert witness is not None and witness["width"] <= 2
+
+
+def test_c3_dense_with_a_bound_slower_than_the_central_limit_rate_is_refuted():
+    res = dense_bound_claim(expr="C*L**6/eps*log(L/delta)", error="eps").run(Context())
+    sym = [c for c in res.checks if c.kind == "symbolic"][0]
+    assert sym.verdict is Verdict.REFUTED and "exponent of 1/eps is 1 < 2" in sym.explanation
+    assert res.verdict is Verdict.REFUTED
+
+
+@pytest.mark.parametrize("kwargs, argument", [
+    ({"constant": 0}, "constant"), ({"constant": float("inf")}, "constant"),
+    ({"points": ()}, "points"), ({"expr": "C*x"}, "expr"),
+])
+def test_c3_dense_bad_arguments_are_errors(kwargs, argument):
+    with pytest.raises(InvalidArgument) as err:
+        dense_bound_claim(**kwargs)
+    assert err.value.argument == argument
 
 
 def test_c3_dense_on_a_pruned_point_is_not_applicable():

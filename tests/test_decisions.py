@@ -49,6 +49,8 @@ def test_interval_decision_refutes_a_true_value_at_most_at_its_rate(alpha):
         out = interval_decision(est, (est - z * 0.1, est + z * 0.1), 1.0, 0.0, alpha)
         refuted += out.verdict is R
     assert _calibrated(refuted, alpha), refuted
+    # not vacuous: with tolerance 0 the refutation region has probability exactly alpha
+    assert refuted >= stats.binom.ppf(1e-6, REPLICATIONS, alpha)
 
 
 @pytest.mark.parametrize("delta, trials", [(0.1, 200), (0.2, 50), (0.05, 400)])
@@ -58,6 +60,13 @@ def test_exceedance_decision_at_the_boundary_is_calibrated(delta, trials):
     counts = rng.binomial(trials, delta, REPLICATIONS)
     refuted = sum(exceedance_decision(int(k), trials, delta, alpha).verdict is R for k in counts)
     assert _calibrated(refuted, alpha), refuted
+    # not vacuous: the exact probability of the refutation region, computed independently
+    # from the binomial law, is what the replications reproduce
+    region = [k for k in range(trials + 1) if stats.binom.sf(k - 1, trials, delta) <= alpha]
+    exact = float(stats.binom.pmf(region, trials, delta).sum())
+    assert exact <= alpha
+    assert stats.binom.ppf(1e-6, REPLICATIONS, exact) <= refuted <= \
+        stats.binom.isf(1e-6, REPLICATIONS, exact)
 
 
 @given(st.integers(1, 300), st.floats(0.01, 0.5), st.floats(0.001, 0.2), st.data())
@@ -87,6 +96,11 @@ def test_mean_decision_verdict_matches_its_interval(offset, se, alpha):
         assert 0.7 <= lo and hi <= 1.3
     else:
         assert lo <= 1.0 <= hi
+
+
+def test_mean_decision_with_zero_stderr_compares_within_the_tolerance():
+    assert mean_decision(1.0 + 1e-15, 0.0, 1.0, 1e-12).verdict is V
+    assert mean_decision(1.1, 0.0, 1.0, 1e-12).verdict is R
 
 
 def test_bonferroni_splits_the_rate():
@@ -124,7 +138,7 @@ def test_claim_result_carries_rates_seed_and_json():
                                       0.01)
     res = _claim(symbolic=sym, numeric=num).run(Context(seed=9))
     assert isinstance(res, ClaimResult) and res.verdict is I and res.seed == 9
-    assert res.error_rate == 0.01 and res.explanation == "statistical: wide CI"
+    assert res.error_rate == 0.01 and res.explanation == "Not decided: statistical: wide CI"
     js = res.to_json()
     assert js["id"] == "T" and js["verdict"] == "inconclusive"
     assert js["evidence"]["checks"][0]["data"] == {"n": 3}

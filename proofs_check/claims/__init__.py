@@ -24,7 +24,7 @@ __all__ = ["registry", "claim_ids", "scaling_claim", "rescaled_equals_dense_clai
 def registry() -> tuple:
     """The built-in claims, in report order (fresh objects each call)."""
     return (
-        scaling_claim(3, "1/2", 3),
+        scaling_claim(3, "3/10", 3),      # q^3 = 27/1000 is not a binary fraction
         rescaled_equals_dense_claim(3, "1/2"),
         dense_bound_claim(),
         sparsity_claim(),

@@ -6,10 +6,12 @@ probability >= 1 - delta.  The constant C is not given; this claim checks the
 bound with C = ``constant`` (default 1) and reports the implied constant - the
 smallest C the Monte Carlo data are consistent with (see :mod:`proofs_check.bounds`).
 
-* Symbolic: the bound's analysis (ratio 1 to itself, monotone in every variable)
-  and the central-limit consistency check: Monte Carlo fluctuations shrink like
-  n^(-1/2), so any valid bound needs a width growing at least like eps^(-2); the
-  bound's exponent in 1/eps must be >= 2.
+* Symbolic (of the bound ``expr``, by default Arora et al.'s): the central-limit
+  consistency check - Monte Carlo fluctuations shrink like n^(-1/2), so a valid
+  bound needs a width growing at least like eps^(-2): its exponent in 1/eps must be
+  >= 2 - and monotonicity in every variable (:func:`proofs_check.analyze_bound`).
+  For the default expression these are properties of the stated theorem's form;
+  a user's alternative dense bound (``expr=...``) can fail them.
 * Numeric: at sample points (L, eps, delta) with dense networks, the exact
   binomial test of P(|Theta_n - Theta| > (L+1) eps) <= delta at the bound's width,
   Bonferroni over the points at family-wise rate 1%.  Points whose width exceeds
@@ -18,40 +20,55 @@ smallest C the Monte Carlo data are consistent with (see :mod:`proofs_check.boun
 
 from __future__ import annotations
 
+import math
+from numbers import Real
+
 import sympy as sp
 
-from ..bounds import SamplePoint, analyze_bound, check_bound
+from theory._errors import InvalidArgument
+
+from ..bounds import SamplePoint, analyze_bound, check_bound, parse_bound
 from ..claim import Claim, Context, Hypothesis
 from ..decisions import DEFAULT_ALPHA
 from ..verdict import CheckOutcome, Verdict, combine
 
-__all__ = ["dense_bound_claim", "DENSE_POINTS"]
+__all__ = ["dense_bound_claim", "DENSE_POINTS", "ARORA_EXPR", "ARORA_ERROR"]
 
 # Widths of C L^6/eps^4 log(L/delta) at C = 1: 37, 412, 606, 614 (all within the quick cap).
 DENSE_POINTS = (SamplePoint(1, 0.5, 0.1), SamplePoint(1, 0.25, 0.2),
                 SamplePoint(2, 0.75, 0.1), SamplePoint(2, 0.7, 0.2))
-_EXPR = "C*L**6/eps**4*log(L/delta)"
-_ERROR = "(L+1)*eps"
+ARORA_EXPR = "C*L**6/eps**4*log(L/delta)"
+ARORA_ERROR = "(L+1)*eps"
+
+
+def _validate(p: dict) -> None:
+    c = p["constant"]
+    if isinstance(c, bool) or not isinstance(c, Real) or not (math.isfinite(c) and c > 0):
+        raise InvalidArgument("constant", c, "must be a positive finite number",
+                              "pass e.g. constant=1.0")
+    if not p["points"]:
+        raise InvalidArgument("points", p["points"], "no sample points",
+                              "pass at least one SamplePoint")
 
 
 def _symbolic(context: Context, params: dict) -> CheckOutcome:
-    eps, delta, L, C = sp.symbols("eps delta L C", positive=True)
-    expr = C * L**6 / eps**4 * sp.log(L / delta)
-    exponent = sp.limit(sp.log(expr) / sp.log(1 / eps), eps, 0, "+")
-    clt = CheckOutcome(Verdict.VERIFIED if exponent >= 2 else Verdict.REFUTED, "symbolic",
-                       f"exponent of 1/eps is {exponent} >= 2 (central-limit rate n^(-1/2))",
-                       {"eps_exponent": str(exponent)})
-    analysis = analyze_bound(_EXPR, {"C": params["constant"]}, error=_ERROR).to_outcome(
-        require=("dense_match", "monotone"))
-    verdict = combine([clt, analysis])
-    return CheckOutcome(verdict, "symbolic", f"{clt.explanation}; {analysis.explanation}",
-                        {"clt": clt.data, "analysis": analysis.data})
+    _validate(params)
+    report = analyze_bound(params["expr"], {"C": params["constant"]}, error=params["error"])
+    (eps_exp,) = [e for e in report.exponents if e.variable == "1/eps"]
+    ok = eps_exp.value >= 2
+    clt = CheckOutcome(Verdict.VERIFIED if ok else Verdict.REFUTED, "symbolic",
+                       f"exponent of 1/eps is {eps_exp.exact} {'>=' if ok else '<'} 2 "
+                       f"(central-limit rate n^(-1/2))", {"eps_exponent": eps_exp.exact})
+    form = report.to_outcome(require=("monotone",))
+    return CheckOutcome(combine([clt, form]), "symbolic", f"{clt.explanation}; {form.explanation}",
+                        {"clt": clt.data, "analysis": form.data})
 
 
 def _numeric(context: Context, params: dict) -> CheckOutcome:
-    report = check_bound(_EXPR, {"C": params["constant"]}, error=_ERROR, points=params["points"],
-                         context=context, store=context.store, alpha=DEFAULT_ALPHA,
-                         symbolic=False, command="C3-dense")
+    _validate(params)
+    report = check_bound(params["expr"], {"C": params["constant"]}, error=params["error"],
+                         points=params["points"], context=context, store=context.store,
+                         alpha=DEFAULT_ALPHA, symbolic=False, command="C3-dense")
     outcome = report.to_outcome()
     data = dict(outcome.data)
     if report.implied is not None:
@@ -64,11 +81,15 @@ def _summary(outcomes, params) -> str:
     parts = []
     for o in outcomes:
         if o.kind == "symbolic":
-            parts.append(f"1/eps exponent {o.data['clt']['eps_exponent']} >= 2")
+            rel = ">=" if o.verdict is not Verdict.REFUTED else "vs"
+            parts.append(f"1/eps exponent {o.data['clt']['eps_exponent']} {rel} 2")
         elif o.kind == "statistical":
             d = o.data
             if o.verdict is Verdict.REFUTED and d.get("witness"):
-                parts.append(o.explanation.split(" (p-value")[0])
+                w = d["witness"]
+                parts.append(f"C = {params['constant']:g} violated at L={w['L']}, "
+                             f"eps={w['eps']:g}, delta={w['delta']:g}: width {w['width']}, "
+                             f"{w['exceed']}/{w['trials']} exceed")
             else:
                 parts.append(f"C = {params['constant']:g}: {o.verdict.value} at "
                              f"{d.get('tested', 0)} point(s)")
@@ -79,36 +100,33 @@ def _summary(outcomes, params) -> str:
 
 
 def _hypotheses():
-    def constant_ok(p):
-        c = p["constant"]
-        return None if isinstance(c, (int, float)) and c > 0 else f"constant = {c!r}"
-
     def dense(p):
         bad = [pt for pt in p["points"] if pt.keep_prob != 1]
-        return None if not bad else f"keep_prob {bad[0].keep_prob} at {bad[0]} (dense only)"
+        return None if not bad else f"keep_prob {bad[0].keep_prob} at {bad[0].label()} (dense only)"
 
-    return (Hypothesis("constant C > 0", constant_ok),
-            Hypothesis("dense networks (keep_prob = 1 at every point)", dense))
+    return (Hypothesis("dense networks (keep_prob = 1 at every point)", dense),)
 
 
-def dense_bound_claim(*, constant: float = 1.0, points=DENSE_POINTS) -> Claim:
-    """Claim C3-dense: Arora et al.'s dense width bound with constant ``constant``."""
-    eps, delta, L, C = sp.symbols("varepsilon delta L C", positive=True)
+def dense_bound_claim(*, constant: float = 1.0, points=DENSE_POINTS, expr: str = ARORA_EXPR,
+                      error: str = ARORA_ERROR) -> Claim:
+    """Claim C3-dense: a dense width bound (default Arora et al.'s) with constant C."""
+    _validate({"constant": constant, "points": tuple(points)})
     n = sp.Symbol("n", positive=True)
-    theta = sp.Function(r"\Theta_n")
-    statement = sp.Implies(sp.Ge(n, C * L**6 / eps**4 * sp.log(L / delta)),
-                           sp.Le(sp.Function("P")(sp.Gt(sp.Abs(theta(sp.Symbol("x"))),
-                                                        (L + 1) * eps)), delta))
+    bound = parse_bound(expr, {"C": constant}, argument="expr")
+    err = bound.parse_other(error, "error")
+    prob = sp.Function("P")(sp.Gt(sp.Abs(sp.Function(r"\Theta_n")(sp.Symbol("x"))), err))
+    statement = sp.Implies(sp.Ge(n, bound.expr), sp.Le(prob, sp.Symbol("delta")))
+    latex = (sp.latex(sp.Ge(n, bound.expr)) + r"\;\Longrightarrow\; \Pr\bigl[|\Theta_n(x, x') - "
+             r"\Theta(x, x')| > " + sp.latex(err) + r"\bigr] \le \delta")
+    arora = expr == ARORA_EXPR and error == ARORA_ERROR
+    title = (f"Dense finite-width bound (Arora et al. 2019, Thm 3.1), C = {constant:g}" if arora
+             else f"Dense finite-width bound N = {expr}, error {error}, C = {constant:g}")
     return Claim(
-        id="C3-dense", title="Dense finite-width bound (Arora et al. 2019, Thm 3.1), C = 1",
-        statement=statement,
-        statement_latex=(r"n \ge C \frac{L^{6}}{\varepsilon^{4}} \log\frac{L}{\delta}"
-                         r"\;\Longrightarrow\; \Pr\bigl[|\Theta_n(x, x') - \Theta(x, x')| > "
-                         r"(L+1)\varepsilon\bigr] \le \delta"),
+        id="C3-dense", title=title, statement=statement, statement_latex=latex,
         hypotheses=_hypotheses(), symbolic=_symbolic, numeric=_numeric,
-        parameters={"constant": constant, "points": tuple(points)},
-        description=("Arora et al.'s constant is not given; the bound is checked with "
-                     f"C = {constant:g} at the sample points, and the implied constant is "
+        parameters={"constant": constant, "points": tuple(points), "expr": expr,
+                    "error": error},
+        description=("The constant of Arora et al.'s bound is not given; the bound is checked "
+                     f"with C = {constant:g} at the sample points, and the implied constant is "
                      "reported.  Inputs e1 and (0.6, 0.8, 0), both of norm 1."),
         summarize=_summary)
-

@@ -47,7 +47,8 @@ def _common_arguments(p, *, with_error: bool) -> None:
                    help="the width bound, a SymPy formula in eps, delta, L, q (the keep "
                         "probability) and declared constants; functions log, exp, sqrt, Max, "
                         "Min, Abs, floor, ceiling; ^ or ** for powers; e.g. "
-                        "\"C*L**6/eps**4*log(L/delta)\"")
+                        "\"C*L**6/eps**4*log(L/delta)\" (a formula starting with '-' needs "
+                        "--expr=...)")
     p.add_argument("--constant", action="append", default=[], metavar="NAME=VALUE",
                    help="a constant of the formula and its value (repeat for several)")
     if with_error:
