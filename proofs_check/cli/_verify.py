@@ -90,7 +90,7 @@ def run(args) -> int:
     store = ResultStore(out / "trials.sqlite")
     try:
         context = Context(budget=chosen, seed=seed, device=args.device, backend=backend,
-                          out=out, workers=workers, progress=False, store=store)
+                          out=out, workers=workers, progress="auto", store=store)
         try:
             results = verify(context, only=only, on_start=on_start, on_done=on_done)
         except KeyboardInterrupt:
