@@ -17,6 +17,21 @@ where b = df/df^(h) is the backward signal of layer h.  The M_ij are iid
 Bernoulli(q), q the keep probability.  Both are sums of the same shape, so one
 derivation serves both (``kind`` only renames the symbols).
 
+The derivation conditions on the summed terms and treats the mask as independent
+of them.  For the forward sums that is exact (the a_j come from layers < h).  For
+the backward sums it is a modelling approximation: beta_i = b_i(x) b_i(x')
+contains sigma'(f^(h)_i), and f^(h)_i, proportional to sum_j W_ij M_ij g_j, depends on
+row i of the same mask (for h < L the later layers' forward pass adds a similar
+weak dependence), so conditionally on beta the M_ij are iid Bernoulli(q) only up
+to O(1/n) (P(M_ij = 1 | beta) = q + O(1/n); an all-zero row, probability
+(1 - q)^n, forces beta_i = 0 for ReLU).  The backward formulas below are exact
+for that model, and hold for the network up to those corrections.  The numeric
+check of claim C4 (:mod:`proofs_check.claims.c4_pseudo`) uses the larger of the
+plain and the trial-clustered standard error for the standardised sums (valid
+under any dependence within a trial, though it does not absorb a bias) and grids
+from n = 64 on, where the measured offsets are below the pooled moments'
+resolution (numbers in that module).
+
 Here SymPy *derives* (nothing is typed in as an answer; each derived expression
 is compared with the stated closed form, like :mod:`theory.derivation` does):
 
