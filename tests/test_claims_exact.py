@@ -14,9 +14,10 @@ from proofs_check.claims._compare import FLOAT_ERROR, REL_TOL, witness_of
 from proofs_check.claims._pairs import sample_pairs
 from proofs_check.claims.c1_scaling import scaling_claim, theory_exponent
 from proofs_check.claims.c2_rescaled import rescaled_equals_dense_claim
-from proofs_check.claims.c5_first_layer import first_layer_claim
+from proofs_check.claims import c5_first_layer
+from proofs_check.claims.c5_first_layer import first_layer_claim, gap_trend
 from proofs_check.verdict import Verdict
-from theory import Architecture, first_layer_gap, limit_kernel
+from theory import Architecture, InvalidArgument, first_layer_gap, limit_kernel
 
 # A small budget keeps the property tests fast; the registry runs at "quick" (64 pairs).
 SMALL = Budget("test", trials=10, max_width=64, widths=(64,), input_pairs=16,
@@ -123,16 +124,71 @@ def test_monte_carlo_first_layer_uses_a_stated_error_rate():
     assert 0 < num.data["alpha_per_entry"] < 0.01
 
 
-def test_bad_parameters_are_not_applicable():
-    for claim in (scaling_claim(0, "1/2", 1), scaling_claim(2, "3/2", 1),
-                  scaling_claim(2, 0, 1), scaling_claim(2, "1/2", float("nan")),
-                  scaling_claim(2, "1/2", "k"), scaling_claim(2, "1/2", 2, activation="tanh"),
-                  scaling_claim(2, "1/2", 2, d0=0), scaling_claim(True, "1/2", 2),
-                  rescaled_equals_dense_claim(2, 2), first_layer_claim(keep_prob=1),
-                  first_layer_claim(d0=1), first_layer_claim(d0_grid=(8, 4))):
-        r = claim.run(Context())
-        assert r.verdict is Verdict.NOT_APPLICABLE, claim.parameters
-        assert r.explanation.startswith("not applicable:")
+# ------------------------------------------------------------------ invalid arguments
+C1 = (scaling_claim, (2, "1/2", 2), {})
+C2 = (rescaled_equals_dense_claim, (2, "1/2"), {})
+C5 = (first_layer_claim, (), {})
+BAD_ARGUMENTS = [         # (claim, the bad argument, its value)
+    (C1, "depth", 0), (C1, "depth", True), (C1, "depth", 2.5),
+    (C1, "keep_prob", "3/2"), (C1, "keep_prob", 0), (C1, "keep_prob", "abc"),
+    (C1, "exponent", float("nan")), (C1, "exponent", "k"), (C1, "exponent", "1/0"),
+    (C1, "activation", "tanh"), (C1, "d0", 0), (C1, "d0", "3"),
+    (C1, "prune_first_layer", "yes"), (C1, "rescale", 1),
+    (C2, "keep_prob", 2), (C2, "depth", -1), (C2, "activation", None), (C2, "d0", 1.5),
+    (C5, "depth", 0), (C5, "keep_prob", "1.5"), (C5, "activation", "tanh"), (C5, "d0", 0),
+    (C5, "d0", 17), (C5, "mc_d0", 1), (C5, "mc_d0", 20), (C5, "d0_grid", (8, 4)),
+    (C5, "d0_grid", (4,)), (C5, "d0_grid", (1, 4)), (C5, "d0_grid", (2, 32)),
+    (C5, "d0_grid", "2,4"), (C5, "d0_grid", 8),
+]
+
+
+def _build(spec, **changes):
+    factory, args, kwargs = spec
+    names = {scaling_claim: ("depth", "keep_prob", "exponent"),
+             rescaled_equals_dense_claim: ("depth", "keep_prob")}.get(factory, ())
+    args = list(args)
+    for i, name in enumerate(names):
+        if name in changes:
+            args[i] = changes.pop(name)
+    return factory(*args, **kwargs, **changes)
+
+
+@pytest.mark.parametrize("spec,name,value", BAD_ARGUMENTS,
+                         ids=[f"{s[0].__name__}-{n}={v!r}" for s, n, v in BAD_ARGUMENTS])
+def test_invalid_arguments_raise_when_the_claim_is_built(spec, name, value):
+    with pytest.raises(InvalidArgument) as err:
+        _build(spec, **{name: value})
+    assert err.value.argument == name
+    text = str(err.value)
+    assert "\n" not in text and text.startswith(f"{name}=") and "fix:" in text
+
+
+@pytest.mark.parametrize("spec,name,value", BAD_ARGUMENTS,
+                         ids=[f"{s[0].__name__}-{n}={v!r}" for s, n, v in BAD_ARGUMENTS])
+def test_invalid_arguments_raise_after_with_parameters(spec, name, value):
+    """with_parameters replaces parameters unchecked: the checks validate them again."""
+    claim = _build(spec).with_parameters(**{name: value})
+    with pytest.raises(InvalidArgument) as err:
+        claim.run(Context(budget=SMALL))
+    assert err.value.argument == name
+
+
+def test_c1_and_c2_have_no_hypotheses_so_never_not_applicable():
+    """Every valid argument makes C1 or C2 true or false; erf's C1 is refuted, not 'outside'."""
+    assert scaling_claim(2, "1/2", 2).hypotheses == ()
+    assert rescaled_equals_dense_claim(2, "1/2").hypotheses == ()
+    assert run(scaling_claim(2, "1/2", 2, activation="erf")).verdict is Verdict.REFUTED
+
+
+@pytest.mark.parametrize("kwargs,reason", [({"keep_prob": 1}, "keep_prob < 1"),
+                                           ({"keep_prob": "1"}, "masks nothing"),
+                                           ({"d0": 1}, "d0 >= 2")])
+def test_c5_outside_its_hypotheses_is_not_applicable(kwargs, reason):
+    r = first_layer_claim(**kwargs).run(Context())
+    assert r.verdict is Verdict.NOT_APPLICABLE, r.explanation
+    assert r.explanation.startswith("not applicable:") and reason in r.explanation
+    assert [c.kind for c in r.checks] == ["hypotheses"]          # no check ran
+    assert run(first_layer_claim().with_parameters(**kwargs)).verdict is Verdict.NOT_APPLICABLE
 
 
 def test_with_parameters_changes_the_decision():
@@ -226,7 +282,10 @@ def test_first_layer_claim_is_verified_at_the_quick_budget():
         lo, hi = data["not_a_multiple"][name]["ratio_range"]
         assert hi - lo > 1e-3
     assert data["monte_carlo_agrees"]["max_abs_z"] < data["monte_carlo_agrees"]["z_critical"]
-    assert "d0=3" in r.key_evidence and "MC vs exact" in r.key_evidence
+    # the two gap figures come from different inputs, and the summary says which
+    assert "pairs at d0=3" in r.key_evidence and "spread inputs d0=2->16" in r.key_evidence
+    assert "MC max|z|" in r.key_evidence and len(r.key_evidence) < 160
+    assert "mean-field reference" in r.checks[0].explanation
 
 
 @pytest.mark.parametrize("seed,kwargs", [(1, {}), (2, {"activation": "erf", "depth": 3}),
@@ -245,3 +304,68 @@ def test_rescaled_witness_is_the_first_layer_gap():
     assert gap.exact.ntk[0, 1] == pytest.approx(w["pruned_ntk"], rel=1e-13)
     assert gap.mean_field.ntk[0, 1] == pytest.approx(w["dense_ntk"], rel=1e-13)
     assert abs(gap.relative_gap[0, 1]) > 0.05
+
+
+@pytest.mark.parametrize("values,verdict,why", [
+    ((0.3, 0.2, 0.1, 0.05), Verdict.VERIFIED, "strictly decreasing"),
+    ((0.3, 0.35, 0.1, 0.05), Verdict.INCONCLUSIVE, "not monotone (rises at d0 = 4)"),
+    ((0.3, 0.1, 0.1, 0.05), Verdict.INCONCLUSIVE, "rises at d0 = 8"),
+    ((0.3, 0.2, 0.1, 0.3), Verdict.REFUTED, "no decrease"),
+    ((0.3, 0.2, 0.4, 0.5), Verdict.REFUTED, "no decrease"),
+    ((0.3, 0.4, 0.6, 0.29), Verdict.REFUTED, "slope 0."),          # lower at the end, slope > 0
+    ((0.3, 0.2, 0.1, 1e-13), Verdict.INCONCLUSIVE, "float error"),
+    ((1e-15, 1e-15, 1e-15, 1e-15), Verdict.INCONCLUSIVE, "float error"),
+])
+def test_gap_trend_refutes_only_when_there_is_no_decrease(values, verdict, why):
+    """The claim is a limit: a bump on the grid is not a contradiction, no decrease is."""
+    got, slope, reason = gap_trend((2, 4, 8, 16), values)
+    assert got is verdict and why in reason, reason
+
+
+def test_a_non_monotone_gap_makes_c5_inconclusive_not_refuted(monkeypatch):
+    real = c5_first_layer.first_layer_gap
+    bump = {2: 1.0, 4: 2.0, 8: 1.0, 16: 1.0}     # the gap at d0 = 4 doubled: above d0 = 2
+
+    class Scaled:
+        def __init__(self, gap, factor):
+            self.max_relative_gap = gap.max_relative_gap * factor
+
+    def fake(arch, Z, **kw):
+        gap = real(arch, Z, **kw)
+        return Scaled(gap, bump[Z.shape[1]]) if Z.shape[0] == 3 else gap
+
+    monkeypatch.setattr(c5_first_layer, "first_layer_gap", fake)
+    r = run(first_layer_claim())
+    assert r.verdict is Verdict.INCONCLUSIVE, r.explanation
+    data = r.checks[1].data
+    assert data["parts"]["gap_shrinks"] == "inconclusive"
+    assert "not monotone" in data["gap_shrinks"]["trend"]["plain"]["reason"]
+    assert "(inconclusive)" in r.key_evidence
+
+
+@pytest.mark.parametrize("activation", ["relu", "erf"])
+def test_plain_equals_rescaled_is_reported_only_when_it_holds(activation):
+    r = run(first_layer_claim(activation=activation))
+    data = r.checks[1].data
+    gaps = data["gap_shrinks"]["max_gap"]
+    diff = max(abs(a - b) for a, b in zip(gaps["plain"], gaps["rescaled"]))
+    if activation == "relu":                     # homogeneity: the factor cancels in the gap
+        assert data["plain_equals_rescaled"] and diff <= REL_TOL
+        assert "plain = rescaled (ReLU homogeneity)" in r.key_evidence
+    else:
+        assert not data["plain_equals_rescaled"] and diff > 1e-3
+        assert "plain = rescaled" not in r.key_evidence
+
+
+def test_summaries_are_short():
+    claims = [scaling_claim(3, "3/10", 3), scaling_claim(2, "1/2", 3), scaling_claim(2, 1, 4),
+              scaling_claim(3, "1/2", 0, rescale=True), scaling_claim(2, "1/2", 2, activation="erf"),
+              scaling_claim(2, "1/2", 3, prune_first_layer=True),
+              scaling_claim(1, "1/2", 2, prune_first_layer=True, d0=20),
+              rescaled_equals_dense_claim(3, "1/2"),
+              rescaled_equals_dense_claim(2, "1/2", prune_first_layer=True),
+              first_layer_claim(), first_layer_claim(activation="erf", depth=3)]
+    for claim in claims:
+        r = run(claim)
+        assert len(r.key_evidence) < 160, r.key_evidence
+        assert "\n" not in r.key_evidence

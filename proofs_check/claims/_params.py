@@ -1,7 +1,11 @@
-"""Parameters shared by claims C1 and C2: exponents, hypotheses, the architecture, titles.
+"""Parameters shared by claims C1, C2 and C5: validation, exponents, the architecture, titles.
 
-:func:`as_exponent` reads an exponent exactly, :func:`common_hypotheses` states
-the conditions on depth, keep probability, activation and input dimension,
+:func:`as_exponent` reads an exponent exactly; :func:`validated` checks and
+normalises a claim's parameters, raising :class:`theory._errors.InvalidArgument`
+(one line: the argument, its value and the fix) for an invalid one - an invalid
+argument is an error, not a claim "outside its hypotheses".  The factories call
+it when a claim is built and every check calls it again, since
+:meth:`~proofs_check.claim.Claim.with_parameters` replaces parameters unchecked.
 :func:`architecture` builds the claim's :class:`theory.Architecture` and
 :func:`describe` its settings for a title.
 """
@@ -15,12 +19,11 @@ from numbers import Integral, Real
 import sympy as sp
 
 from theory import Architecture
-from theory._errors import InvalidArgument, check_keep_prob
+from theory._errors import InvalidArgument, check_int, check_keep_prob
 from theory.config import ACTIVATIONS
 
-from ..claim import Hypothesis
-
-__all__ = ["as_exponent", "common_hypotheses", "keep_prob_param", "architecture", "describe"]
+__all__ = ["as_exponent", "validated", "check_activation", "check_flag", "architecture",
+           "describe"]
 
 
 def as_exponent(value, argument: str = "exponent") -> Fraction:
@@ -46,53 +49,60 @@ def as_exponent(value, argument: str = "exponent") -> Fraction:
                               "give the exponent k as a number, e.g. 3, 2.5 or 5/2") from None
 
 
-def _int_problem(value, name: str, minimum: int):
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        return f"{name} = {value!r} is not an integer"
-    return None if value >= minimum else f"{name} = {value!r} < {minimum}"
+def check_activation(value, argument: str = "activation") -> str:
+    """A known activation name, else :class:`InvalidArgument`.
+
+    >>> check_activation("erf")
+    'erf'
+    """
+    if not isinstance(value, str) or value not in ACTIVATIONS:
+        raise InvalidArgument(argument, value, "unknown activation",
+                              f"choose one of {', '.join(ACTIVATIONS)}")
+    return value
 
 
-def _keep_prob_problem(p):
-    try:
-        check_keep_prob(p["keep_prob"])
-    except InvalidArgument as exc:
-        return f"keep_prob = {p['keep_prob']!r}: {exc.problem}"
-    return None
+def check_flag(value, argument: str) -> bool:
+    """A True/False switch (Python or NumPy bool), else :class:`InvalidArgument`."""
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return bool(value)
+    raise InvalidArgument(argument, value, "not True or False", f"pass {argument}=True or False")
 
 
-def _exponent_problem(p):
-    try:
-        as_exponent(p["exponent"])
-    except InvalidArgument:
-        return f"exponent = {p['exponent']!r}"
-    return None
+def validated(p: dict) -> dict:
+    """``p`` with every known parameter checked and normalised (exact keep
+    probability and exponent, integer depth and d0, bool switches).
 
+    Raises :class:`InvalidArgument` naming the first invalid parameter.
 
-def _activation_problem(p):
-    act = p["activation"]
-    return None if act in ACTIVATIONS else f"activation = {act!r}"
-
-
-def common_hypotheses() -> tuple[Hypothesis, ...]:
-    """depth >= 1, 0 < keep_prob <= 1, a known activation, d0 >= 1 (shared with C2)."""
-    return (Hypothesis("depth L >= 1 (an integer)", lambda p: _int_problem(p["depth"], "depth", 1)),
-            Hypothesis("0 < keep_prob <= 1", _keep_prob_problem),
-            Hypothesis(f"activation in {{{', '.join(ACTIVATIONS)}}}", _activation_problem),
-            Hypothesis("input dimension d0 >= 1 (an integer)",
-                       lambda p: _int_problem(p["d0"], "d0", 1)))
-
-
-def keep_prob_param(value):
-    """``value`` as an exact keep probability when valid, else as given (reported at run time)."""
-    try:
-        return check_keep_prob(value)
-    except InvalidArgument:
-        return value
+    >>> validated({"depth": 2, "keep_prob": "0.5", "exponent": "5/2", "d0": 3,
+    ...            "activation": "relu", "rescale": False})["keep_prob"]
+    Fraction(1, 2)
+    >>> validated({"depth": 0, "keep_prob": "1/2"})
+    Traceback (most recent call last):
+    ...
+    theory._errors.InvalidArgument: depth=0 is invalid: must be >= 1; fix: pass an integer >= 1
+    """
+    out = dict(p)
+    if "depth" in p:
+        out["depth"] = check_int(p["depth"], "depth", 1)
+    if "keep_prob" in p:
+        out["keep_prob"] = check_keep_prob(p["keep_prob"])
+    if "exponent" in p:
+        out["exponent"] = as_exponent(p["exponent"])
+    if "activation" in p:
+        out["activation"] = check_activation(p["activation"])
+    if "d0" in p:
+        out["d0"] = check_int(p["d0"], "d0", 1)
+    for flag in ("prune_first_layer", "rescale"):
+        if flag in p:
+            out[flag] = check_flag(p[flag], flag)
+    return out
 
 
 def architecture(p: dict, *, rescale=None) -> Architecture:
-    """The claim's architecture from its (validated) parameters."""
-    return Architecture.pruned(p["depth"], check_keep_prob(p["keep_prob"]),
+    """The claim's architecture from its parameters (validated first)."""
+    p = validated(p)
+    return Architecture.pruned(p["depth"], p["keep_prob"],
                                rescale=p.get("rescale", False) if rescale is None else rescale,
                                prune_first_layer=p["prune_first_layer"],
                                activation=p["activation"])

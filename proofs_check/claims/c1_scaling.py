@@ -46,9 +46,20 @@ How it is decided (both checks always run; any refutation wins):
 >>> r.verdict.value
 'verified'
 >>> print(r.key_evidence)
-exact: q^2 = prod s_h = 1/4 (induction for every L, expansion L=1..10); max rel diff 0 over 64 pairs
+exact: q^2 = prod s_h = 1/4 (induction + expansion); max rel diff 0 over 64 pairs
 >>> scaling_claim(2, "1/2", 3).run(Context()).verdict.value
 'refuted'
+
+The claim has no hypotheses: every valid (depth, q, k, activation, d0) makes a
+statement that is true or false (erf with plain pruning of hidden layers is
+*refuted*: no exponent fits).  Invalid arguments raise
+:class:`theory._errors.InvalidArgument`, when the claim is built and when a check
+runs (after :meth:`~proofs_check.claim.Claim.with_parameters`):
+
+>>> scaling_claim(0, "1/2", 1)
+Traceback (most recent call last):
+...
+theory._errors.InvalidArgument: depth=0 is invalid: must be >= 1; fix: pass an integer >= 1
 """
 
 from __future__ import annotations
@@ -61,17 +72,15 @@ import numpy as np
 import sympy as sp
 
 from theory import Architecture, erf_witness, limit_kernel, theory_scale_factor
-from theory._errors import InvalidArgument, check_keep_prob
 from theory.symbolic import DenseNTK, NTK, point_symbols
 
-from ..claim import Claim, Context, Hypothesis
+from ..claim import Claim, Context
 from ..verdict import CheckOutcome, Verdict
 from ._compare import (FLOAT_ERROR, MC_REL_TOL, MP_DPS, MP_TOL, REL_TOL, _rel, _vec,
                        compare_with_dense, jackknife_alpha, multiprecision_check, short_vector,
                        witness_of)
 from ._pairs import PAIR_KINDS, sample_pairs, witness_inputs
-from ._params import (_exponent_problem, architecture, as_exponent, common_hypotheses, describe,
-                      keep_prob_param)
+from ._params import architecture, as_exponent, describe, validated
 from ._proofs import RESCALED_PROOF_MAX_DEPTH, rescaled_proof, scale_proof
 
 __all__ = ["scaling_claim", "theory_exponent", "sample_pairs", "compare_with_dense",
@@ -106,8 +115,9 @@ def _masked_power(arch: Architecture) -> int:
 
 
 def _symbolic(context: Context, p: dict) -> CheckOutcome:
+    p = validated(p)
     arch = architecture(p)
-    q, k = check_keep_prob(p["keep_prob"]), as_exponent(p["exponent"])
+    q, k = p["keep_prob"], p["exponent"]
     claimed = f"q^{k}"
     c = _power_mp(q, k)
     if arch.first_layer_masked:
@@ -119,7 +129,7 @@ def _symbolic(context: Context, p: dict) -> CheckOutcome:
     m = _masked_power(arch)
     holds = holds and factor == q ** m       # one keep probability: prod s_h is a power of q
     data.update({"scale_factor": factor, "theory_exponent": m, "exponent": k, "keep_prob": q,
-                 "proof": proof_text})
+                 "proof": proof_text, "proof_short": _proof_label(arch)})
     if not holds:
         return CheckOutcome(Verdict.INCONCLUSIVE, "symbolic",
                             f"the symbolic proof did not go through ({proof_text})", data)
@@ -134,6 +144,13 @@ def _symbolic(context: Context, p: dict) -> CheckOutcome:
     return CheckOutcome(Verdict.REFUTED, "symbolic",
                         f"the limit is prod s_h = q^{m} = {factor} times dense ({proof_text}), "
                         f"and q^{k} != q^{m} since q = {q} < 1 and k != {m}", data)
+
+
+def _proof_label(arch: Architecture) -> str:
+    """A few words naming the proof of :func:`scale_proof` (for the summary)."""
+    if all(s == 1 for s in arch.layer_scales()):
+        return "rescaled = dense proof"
+    return "induction + expansion" if arch.activation == "relu" else "full expansion"
 
 
 def _power_mp(q: Fraction, k: Fraction):
@@ -185,12 +202,14 @@ def _not_a_multiple(arch, q, k, d0) -> CheckOutcome:
 
 
 def _numeric(context: Context, p: dict) -> CheckOutcome:
+    p = validated(p)
     arch = architecture(p)
-    q, k = check_keep_prob(p["keep_prob"]), as_exponent(p["exponent"])
+    q, k = p["keep_prob"], p["exponent"]
     return compare_with_dense(arch, _power_mp(q, k), f"q^{k}", context, d0=p["d0"])
 
 
 def _summary(outcomes, p) -> str:
+    """One short line (under about 160 characters); the details are in each check's data."""
     parts = []
     for o in outcomes:
         d = o.data
@@ -199,15 +218,18 @@ def _summary(outcomes, p) -> str:
             if o.verdict is Verdict.VERIFIED and d["keep_prob"] == 1:
                 parts.append("exact: q = 1, q^k = 1 for every k")
             elif o.verdict is Verdict.VERIFIED:
-                parts.append(f"exact: q^{k} = prod s_h = {d['scale_factor']} ({d['proof']})")
+                parts.append(f"exact: q^{k} = prod s_h = {d['scale_factor']} "
+                             f"({d['proof_short']})")
             elif o.verdict is Verdict.REFUTED:
                 parts.append(f"exact: prod s_h = q^{d['theory_exponent']} = {d['scale_factor']}, "
                              f"not q^{k}")
             else:
-                parts.append(o.explanation)
+                parts.append("symbolic proof did not go through")
         elif o.kind == "symbolic" and "ratio_diagonal" in d:
             parts.append(f"no multiple: ratio {d['ratio_diagonal']:.4g} (x = x') vs "
                          f"{d['ratio_angle_pi_3']:.4g} (60 deg)")
+        elif o.kind == "symbolic" and "erf_witness_holds" in d:
+            parts.append("erf witness did not separate the ratios")
         elif "digits" in d:       # multiprecision entries
             worst = max(r["relative_difference"] for r in d["entries"])
             parts.append(f"mpmath: max rel diff {worst:.2g} at {len(d['entries'])} entries")
@@ -216,7 +238,7 @@ def _summary(outcomes, p) -> str:
             if "max_rel_diff" in d:
                 text = f"max rel diff {d['max_rel_diff']:.2g} over " + text
             if "max_abs_z" in d:
-                text += f", MC max |z| {d['max_abs_z']:.2f} ({d['monte_carlo_entries']} entries)"
+                text += f", MC max |z| {d['max_abs_z']:.2f}"
             if d.get("not_a_multiple"):
                 lo, hi = d["ratio_range"]
                 text += f", ratio in [{lo:.4g}, {hi:.4g}]"
@@ -227,16 +249,11 @@ def _summary(outcomes, p) -> str:
 
 
 def _statement_latex(p: dict) -> str:
-    try:
-        q = sp.latex(sp.Rational(str(check_keep_prob(p["keep_prob"]))))
-        k = sp.latex(sp.Rational(str(as_exponent(p["exponent"]))))
-        L = str(int(p["depth"]))
-        d0 = str(int(p["d0"]))
-    except (InvalidArgument, TypeError, ValueError):
-        q, k, L, d0 = "q", "k", "L", "d_0"
-    return (rf"\Theta^{{({L})}}(x, x') = \left({q}\right)^{{{k}}} \, "
-            rf"\Theta_{{\mathrm{{d}}}}^{{({L})}}(x, x') \quad \text{{for all nonzero }} "
-            rf"x, x' \in \mathbb{{R}}^{{{d0}}}")
+    q = sp.latex(sp.Rational(p["keep_prob"].numerator, p["keep_prob"].denominator))
+    k = sp.latex(sp.Rational(p["exponent"].numerator, p["exponent"].denominator))
+    return (rf"\Theta^{{({p['depth']})}}(x, x') = \left({q}\right)^{{{k}}} \, "
+            rf"\Theta_{{\mathrm{{d}}}}^{{({p['depth']})}}(x, x') \quad \text{{for all nonzero }} "
+            rf"x, x' \in \mathbb{{R}}^{{{p['d0']}}}")
 
 
 def scaling_claim(depth, keep_prob, exponent, *, prune_first_layer: bool = False,
@@ -244,27 +261,20 @@ def scaling_claim(depth, keep_prob, exponent, *, prune_first_layer: bool = False
                   id: str = "C1", title: str | None = None) -> Claim:
     """Claim: the pruned limit NTK equals ``keep_prob**exponent`` times the dense limit NTK.
 
-    Arguments are checked when the claim runs (outside its hypotheses the verdict
-    is ``not_applicable``).  ``theory_exponent`` gives the exponent the theory
+    Invalid arguments raise :class:`theory._errors.InvalidArgument` here and when
+    a check runs; the claim has no hypotheses.  ``theory_exponent`` gives the exponent the theory
     predicts; the registry's C1 is ``scaling_claim(3, "1/2", 3)``.
     """
     L, q, k = sp.symbols("L q k", positive=True)
     x, xp = point_symbols()
     statement = sp.Eq(NTK(L, x, xp), q**k * DenseNTK(L, x, xp), evaluate=False)
-    try:
-        exponent = as_exponent(exponent)
-    except InvalidArgument:
-        pass                          # reported by the hypothesis at run time
-    params = {"depth": depth, "keep_prob": keep_prob_param(keep_prob), "exponent": exponent,
-              "prune_first_layer": bool(prune_first_layer), "rescale": bool(rescale),
-              "activation": activation, "d0": d0}
+    params = validated({"depth": depth, "keep_prob": keep_prob, "exponent": exponent,
+                        "prune_first_layer": prune_first_layer, "rescale": rescale,
+                        "activation": activation, "d0": d0})
     if title is None:
         title = f"Pruned limit NTK = q^{params['exponent']} x dense ({describe(params)})"
     return Claim(
         id=id, title=title, statement=statement, statement_latex=_statement_latex(params),
-        hypotheses=common_hypotheses()[:2] + (
-            Hypothesis("exponent k is a finite number", _exponent_problem),) +
-        common_hypotheses()[2:],
         symbolic=_symbolic, numeric=_numeric, parameters=params,
         description=("Plain pruning multiplies each masked layer's covariance by q; for ReLU "
                      "(positively homogeneous) with a dense first layer the limit NTK is "

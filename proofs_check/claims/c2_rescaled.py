@@ -28,19 +28,22 @@ gap is several percent at d0 = 3) and holds only where nothing is masked (q = 1)
 >>> r = rescaled_equals_dense_claim(2, "1/2", prune_first_layer=True).run(Context())
 >>> r.verdict.value, r.checks[0].data["witness"]["relative_difference"] > 1e-3
 ('refuted', True)
+
+The claim has no hypotheses (every valid argument gives a true or a false
+statement); invalid arguments raise :class:`theory._errors.InvalidArgument` when
+the claim is built and when a check runs.
 """
 
 from __future__ import annotations
 
 import sympy as sp
 
-from theory._errors import InvalidArgument, check_keep_prob
 from theory.symbolic import DenseNTK, NTK, point_symbols
 
 from ..claim import Claim, Context
 from ..verdict import CheckOutcome, Verdict
 from ._compare import compare_with_dense, multiprecision_check
-from ._params import architecture, common_hypotheses, describe, keep_prob_param
+from ._params import architecture, describe, validated
 from ._proofs import rescaled_proof
 
 __all__ = ["rescaled_equals_dense_claim"]
@@ -49,6 +52,7 @@ _LABEL = "rescaled"
 
 
 def _symbolic(context: Context, p: dict) -> CheckOutcome:
+    p = validated(p)
     arch = architecture(p, rescale=True)
     if arch.first_layer_masked:
         return multiprecision_check(arch, 1, "1", p["d0"], label=_LABEL)
@@ -67,17 +71,19 @@ def _symbolic(context: Context, p: dict) -> CheckOutcome:
 
 
 def _numeric(context: Context, p: dict) -> CheckOutcome:
+    p = validated(p)
     arch = architecture(p, rescale=True)
     return compare_with_dense(arch, 1, "1", context, d0=p["d0"], label=_LABEL)
 
 
 def _summary(outcomes, p) -> str:
+    """One short line (under about 160 characters); the details are in each check's data."""
     parts = []
     for o in outcomes:
         d = o.data
-        if o.kind == "symbolic":
+        if o.kind == "symbolic" and "digits" not in d:
             parts.append("proved for any activation (generic V, Vdot)" if o.verdict is
-                         Verdict.VERIFIED else o.explanation)
+                         Verdict.VERIFIED else "symbolic proof did not go through")
         elif "digits" in d:
             worst = max(d["entries"], key=lambda r: r["relative_difference"])
             parts.append(f"mpmath exact mask average: relative gap "
@@ -95,11 +101,8 @@ def _summary(outcomes, p) -> str:
 
 
 def _statement_latex(p: dict) -> str:
-    try:
-        L, d0 = int(p["depth"]), int(p["d0"])
-        q = sp.latex(sp.Rational(str(check_keep_prob(p["keep_prob"]))))
-    except (InvalidArgument, TypeError, ValueError):
-        L, d0, q = "L", "D", "q"
+    L, d0 = p["depth"], p["d0"]
+    q = sp.latex(sp.Rational(p["keep_prob"].numerator, p["keep_prob"].denominator))
     return (rf"\Theta^{{({L})}}_{{r = 1/\sqrt{{q}},\, q = {q}}}(x, x') = "
             rf"\Theta_{{\mathrm{{d}}}}^{{({L})}}(x, x') \quad \text{{for all nonzero }} "
             rf"x, x' \in \mathbb{{R}}^{{{d0}}}")
@@ -109,17 +112,19 @@ def rescaled_equals_dense_claim(depth, keep_prob, *, prune_first_layer: bool = F
                                 d0: int = 3, activation: str = "relu", id: str = "C2",
                                 title: str | None = None) -> Claim:
     """Claim: with rescaling by 1/sqrt(keep_prob) the limit NTK equals the dense limit NTK
-    for all inputs of dimension ``d0``.  Arguments are checked when the claim runs."""
+    for all inputs of dimension ``d0``.  Invalid arguments raise
+    :class:`theory._errors.InvalidArgument` (here and when a check runs)."""
     L = sp.Symbol("L", positive=True)
     x, xp = point_symbols()
-    params = {"depth": depth, "keep_prob": keep_prob_param(keep_prob),
-              "prune_first_layer": bool(prune_first_layer), "activation": activation, "d0": d0}
+    params = validated({"depth": depth, "keep_prob": keep_prob,
+                        "prune_first_layer": prune_first_layer, "activation": activation,
+                        "d0": d0})
     if title is None:
         title = f"Rescaled pruning: limit NTK = dense ({describe(params)})"
     return Claim(
         id=id, title=title,
         statement=sp.Eq(NTK(L, x, xp), DenseNTK(L, x, xp), evaluate=False),
-        statement_latex=_statement_latex(params), hypotheses=common_hypotheses(),
+        statement_latex=_statement_latex(params),
         symbolic=_symbolic, numeric=_numeric, parameters=params,
         description=("Kept weights multiplied by 1/sqrt(q): every masked layer forwards its "
                      "covariance unchanged (s_h = 1), for any activation, so the limit is the "

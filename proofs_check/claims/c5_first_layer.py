@@ -5,11 +5,12 @@ is in general *not* a multiple of the dense NTK, with plain or with rescaled
 pruning; its gap to the mean-field form (K^(1) = s_1 x.x', the d0 -> infinity
 idealisation, equal to prod_h s_h x dense for ReLU) shrinks as d0 grows.
 
-* **symbolic**: the mean-field form is the multiple the exact limit is measured
-  against - plain ReLU: prod_h s_h x dense (:func:`theory.prove_scaling_induction`,
-  whose base case has a masked first layer, K^(1) = s_1 x.x'); rescaled, any
-  activation: the dense NTK itself (:func:`theory.prove_rescaled_equals_dense`
-  with ``prune_first_layer=True``).
+* **symbolic**: proves facts about the *mean-field reference form* (the
+  d0 -> infinity idealisation the exact limit is measured against), not the
+  finite-d0 statement itself - plain ReLU: mean field = prod_h s_h x dense
+  (:func:`theory.prove_scaling_induction`, whose base case has a masked first
+  layer, K^(1) = s_1 x.x'); rescaled, any activation: mean field = the dense NTK
+  (:func:`theory.prove_rescaled_equals_dense` with ``prune_first_layer=True``).
 * **numeric** (three parts, one outcome):
 
   1. *not a multiple* (exact, error rate 0): at d0 (default 3), on
@@ -21,9 +22,14 @@ idealisation, equal to prod_h s_h x dense for ReLU) shrinks as d0 grows.
      exceed 1e-12 - both fifty times the float64 error of the entries (1e-14 each).
   2. *the gap shrinks* (exact, error rate 0): on inputs spread evenly over all
      coordinates (x = 1, y = 2(1 + 0.8 v), z = -0.5(1 - 1.5 v), v_j = (-1)^j:
-     unequal norms, an acute and an obtuse angle), the largest relative gap to
-     mean field over the 3 x 3 Gram must decrease strictly along ``d0_grid``
-     (default 2, 4, 8, 16) and stay above 1e-12; the log-log slope is reported.
+     unequal norms, an acute and an obtuse angle; *not* the sampled pairs of
+     part 1), the largest relative gap to mean field over the 3 x 3 Gram along
+     ``d0_grid`` (default 2, 4, 8, 16).  The claim is a limit (gap -> 0 as
+     d0 -> infinity), so a finite grid can contradict it only by no decrease at
+     all: refuted when the gap at the largest d0 is not below the gap at the
+     smallest or the fitted log-log slope is >= 0; verified when the gaps
+     decrease strictly; inconclusive when they decrease overall but not
+     monotonically, or when a gap is within float error (<= 1e-12).
   3. *a second algorithm* (statistical): Monte Carlo mask averages (jackknife
      standard errors; 4 pairs x 16384 mask rows at the quick budget, 8 x 65536
      above) against the exact enumeration at ``mc_d0`` (default 8), plain and
@@ -36,9 +42,22 @@ idealisation, equal to prod_h s_h x dense for ReLU) shrinks as d0 grows.
      zero are not held to a relative standard).  This part is the claim's only
      false-alarm source: 1%.
 
+For ReLU the relative gaps of plain and rescaled pruning coincide (rescaling
+multiplies the exact and the mean-field kernel by the same factor, by
+homogeneity); the check compares them (to 1e-12) and reports "plain = rescaled"
+only when they agree.
+
+Hypotheses (genuine preconditions): the first layer is masked (keep_prob < 1,
+else no gap can exist) and d0 >= 2 (at d0 = 1 a ReLU net's mask average is
+exactly the mean field).  Invalid arguments (depth 0, an unknown activation,
+d0 > 16 - the exact enumeration's limit -, a bad ``d0_grid``) raise
+:class:`theory._errors.InvalidArgument`, when the claim is built and when it runs.
+
 >>> from proofs_check.claim import Context
 >>> first_layer_claim().run(Context()).verdict.value
 'verified'
+>>> first_layer_claim(keep_prob=1).run(Context()).verdict.value
+'not_applicable'
 """
 
 from __future__ import annotations
@@ -52,8 +71,7 @@ import sympy as sp
 from numerics.plots import plot_loglog
 from theory import (Architecture, first_layer_gap, limit_kernel, prove_rescaled_equals_dense,
                     prove_scaling_induction)
-from theory._errors import InvalidArgument, check_keep_prob
-from theory.config import ACTIVATIONS
+from theory._errors import InvalidArgument, check_int
 from theory.first_layer import EXACT_MAX_DIM
 from theory.symbolic import DenseNTK, NTK, point_symbols
 
@@ -62,6 +80,7 @@ from ..decisions import DEFAULT_ALPHA, bonferroni, mean_decision
 from ..verdict import CheckOutcome, Verdict, combine
 from ._compare import REL_TOL, jackknife_alpha
 from ._pairs import sample_pairs
+from ._params import validated
 from ._proofs import RESCALED_PROOF_MAX_DEPTH
 
 __all__ = ["first_layer_claim", "spread_inputs", "MC_SAMPLES", "MC_AGREE_TOL"]
@@ -73,8 +92,42 @@ _ENTRIES = ((0, 0, "x,x"), (1, 1, "y,y"), (0, 1, "x,y"))
 
 
 def _arch(p: dict, rescale: bool) -> Architecture:
-    return Architecture.pruned(p["depth"], check_keep_prob(p["keep_prob"]), rescale=rescale,
+    return Architecture.pruned(p["depth"], p["keep_prob"], rescale=rescale,
                                prune_first_layer=True, activation=p["activation"])
+
+
+def _dim(value, argument: str) -> int:
+    d = check_int(value, argument, 1)
+    if d > EXACT_MAX_DIM:
+        raise InvalidArgument(argument, value, f"exact enumeration of the 2^{argument} mask "
+                              f"patterns is limited to {EXACT_MAX_DIM} coordinates",
+                              f"pass {argument} <= {EXACT_MAX_DIM}")
+    return d
+
+
+def _validated(p: dict) -> dict:
+    """C5's parameters checked and normalised; :class:`InvalidArgument` for an invalid one."""
+    out = validated(p)
+    out["d0"] = _dim(p["d0"], "d0")
+    mc_d0 = _dim(p["mc_d0"], "mc_d0")
+    if mc_d0 < 2:
+        raise InvalidArgument("mc_d0", p["mc_d0"], "the Monte Carlo comparison needs two "
+                              "coordinates", f"pass 2 <= mc_d0 <= {EXACT_MAX_DIM}")
+    out["mc_d0"] = mc_d0
+    grid = p["d0_grid"]
+    fix = f"pass at least two increasing integers in 2..{EXACT_MAX_DIM}, e.g. (2, 4, 8, 16)"
+    if isinstance(grid, (str, bytes)) or not hasattr(grid, "__iter__"):
+        raise InvalidArgument("d0_grid", grid, "not a sequence of input dimensions", fix)
+    values = tuple(grid)
+    for d in values:
+        if isinstance(d, bool) or not isinstance(d, Integral) or not 2 <= d <= EXACT_MAX_DIM:
+            raise InvalidArgument("d0_grid", grid, f"entry {d!r} is not an integer in "
+                                  f"2..{EXACT_MAX_DIM}", fix)
+    if len(values) < 2 or any(b <= a for a, b in zip(values, values[1:])):
+        raise InvalidArgument("d0_grid", grid, "needs at least two strictly increasing "
+                              "dimensions", fix)
+    out["d0_grid"] = tuple(int(d) for d in values)
+    return out
 
 
 def spread_inputs(d0: int) -> np.ndarray:
@@ -102,22 +155,25 @@ def _proofs(depth: int, activation: str) -> dict:
 
 
 def _symbolic(context: Context, p: dict) -> CheckOutcome:
-    proofs = _proofs(int(p["depth"]), p["activation"])
+    p = _validated(p)
+    proofs = _proofs(p["depth"], p["activation"])
     ok = all(proofs.values())
-    plain = ("plain: prod s_h x dense (induction, base case K1 = s_1 x.x'); "
-             if p["activation"] == "relu" else "plain erf: no multiple even in mean field; ")
-    text = (f"mean-field form (the d0 -> infinity reference): {plain}"
-            f"rescaled: the dense NTK, any activation")
+    plain = ("plain ReLU: mean field = prod s_h x dense (induction, base case K1 = s_1 x.x'); "
+             if p["activation"] == "relu" else
+             f"plain {p['activation']}: nothing proved (its mean field is no multiple of dense); ")
+    text = (f"proves the mean-field reference form (d0 -> infinity), not the finite-d0 "
+            f"statement: {plain}rescaled: mean field = dense NTK, any activation")
     return CheckOutcome(Verdict.VERIFIED if ok else Verdict.INCONCLUSIVE, "symbolic",
                         text if ok else "a mean-field proof did not go through: " + text,
-                        {"proofs": proofs})
+                        {"proves": "facts about the mean-field reference form (d0 -> infinity)",
+                         "proofs": proofs})
 
 
 # ------------------------------------------------------------------ numeric parts
 def _not_a_multiple(context: Context, p: dict) -> CheckOutcome:
-    d0 = int(p["d0"])
+    d0 = p["d0"]
     pairs = sample_pairs(context.budget.input_pairs, d0, context.seed)
-    data, parts, ok = {"d0": d0, "pairs": len(pairs)}, [], True
+    data, parts, ok = {"inputs": "sampled pairs", "d0": d0, "pairs": len(pairs)}, [], True
     for name, rescale in (("plain", False), ("rescaled", True)):
         arch = _arch(p, rescale)
         rows, gaps = [], []
@@ -146,32 +202,67 @@ def _not_a_multiple(context: Context, p: dict) -> CheckOutcome:
                         data)
 
 
+def gap_trend(grid, values) -> tuple[Verdict, float, str]:
+    """(verdict, log-log slope, reason) for "the gap shrinks to 0" from gaps along ``grid``.
+
+    The claim is a limit, so only no decrease at all contradicts it: refuted when
+    the gap at the largest d0 is not below the gap at the smallest, or the fitted
+    log-log slope is >= 0; inconclusive when a gap is within float error (<= 1e-12)
+    or the gaps decrease overall but not monotonically; verified when they decrease
+    strictly.
+
+    >>> gap_trend((2, 4, 8), (0.3, 0.1, 0.05))[0].value
+    'verified'
+    >>> v, slope, why = gap_trend((2, 4, 8), (0.3, 0.35, 0.05)); v.value, why
+    ('inconclusive', 'decreasing overall but not monotone (rises at d0 = 4)')
+    >>> gap_trend((2, 4, 8), (0.3, 0.2, 0.4))[0].value
+    'refuted'
+    """
+    grid, values = [int(d) for d in grid], [float(v) for v in values]
+    slope = float(np.polyfit(np.log(grid), np.log(np.maximum(values, 1e-300)), 1)[0])
+    if any(not v > REL_TOL for v in values):
+        small = [d for d, v in zip(grid, values) if not v > REL_TOL]
+        return (Verdict.INCONCLUSIVE, slope,
+                f"within float error (<= {REL_TOL:g}) at d0 = {', '.join(map(str, small))}")
+    if not values[-1] < values[0] or slope >= 0:
+        return (Verdict.REFUTED, slope,
+                f"no decrease: gap {values[-1]:.2g} at d0 = {grid[-1]} vs {values[0]:.2g} at "
+                f"d0 = {grid[0]}, slope {slope:.2f}")
+    rises = [d for d, a, b in zip(grid[1:], values, values[1:]) if not b < a]
+    if rises:
+        return (Verdict.INCONCLUSIVE, slope,
+                f"decreasing overall but not monotone (rises at d0 = {', '.join(map(str, rises))})")
+    return Verdict.VERIFIED, slope, "strictly decreasing"
+
+
 def _gap_shrinks(context: Context, p: dict) -> CheckOutcome:
-    grid = tuple(int(d) for d in p["d0_grid"])
+    grid = p["d0_grid"]
     gaps = {}
     for name, rescale in (("plain", False), ("rescaled", True)):
         arch = _arch(p, rescale)
         gaps[name] = [first_layer_gap(arch, spread_inputs(d0), first_layer="exact").max_relative_gap
                       for d0 in grid]
-    data = {"d0_grid": list(grid), "max_gap": gaps, "slope": {}}
-    ok, parts = True, []
+    data = {"inputs": "spread over all coordinates (spread_inputs)", "d0_grid": list(grid),
+            "max_gap": gaps, "slope": {}, "trend": {}}
+    verdicts, parts = [], []
     for name, values in gaps.items():
-        decreasing = all(b < a for a, b in zip(values, values[1:]))
-        above = all(v > REL_TOL for v in values)
-        ok = ok and decreasing and above
-        slope = float(np.polyfit(np.log(grid), np.log(np.maximum(values, 1e-300)), 1)[0])
+        verdict, slope, why = gap_trend(grid, values)
+        verdicts.append(verdict)
         data["slope"][name] = slope
-        parts.append(f"{name} " + " > ".join(f"{v:.2g}" for v in values) +
-                     f" (log-log slope {slope:.2f})" +
-                     ("" if decreasing else " NOT decreasing") +
-                     ("" if above else " (some within float error)"))
-    return CheckOutcome(Verdict.VERIFIED if ok else Verdict.REFUTED, "numeric",
-                        f"max gap to mean field at d0 = {', '.join(map(str, grid))}: "
-                        + "; ".join(parts), data)
+        data["trend"][name] = {"verdict": verdict.value, "reason": why}
+        parts.append(f"{name} " + ", ".join(f"{v:.2g}" for v in values) +
+                     f" (log-log slope {slope:.2f}" +
+                     (")" if verdict is Verdict.VERIFIED else f"; {why})"))
+    verdict = (Verdict.REFUTED if Verdict.REFUTED in verdicts else
+               Verdict.VERIFIED if all(v is Verdict.VERIFIED for v in verdicts) else
+               Verdict.INCONCLUSIVE)
+    return CheckOutcome(verdict, "numeric",
+                        f"max gap to mean field, inputs spread over all coordinates, at d0 = "
+                        f"{', '.join(map(str, grid))}: " + "; ".join(parts), data)
 
 
 def _mc_agrees(context: Context, p: dict) -> CheckOutcome:
-    d0 = int(p["mc_d0"])
+    d0 = p["mc_d0"]
     n, samples = _mc_plan(context.budget)
     pairs = sample_pairs(n, d0, context.seed + 1)
     rows = []
@@ -219,11 +310,24 @@ def _mc_plan(budget) -> tuple[int, int]:
     return min(8, 4 * grow), min(MC_SAMPLES_MAX, MC_SAMPLES * grow)
 
 
+def _plain_equals_rescaled(nm: dict, gs: dict) -> tuple[bool, float]:
+    """Do plain and rescaled pruning give the same relative gaps (to REL_TOL)?  And the
+    largest difference.  (ReLU: yes, by homogeneity; erf: no.)"""
+    pairs = [(nm["plain"]["max_gap_to_mean_field"], nm["rescaled"]["max_gap_to_mean_field"])]
+    pairs += list(zip(gs["max_gap"]["plain"], gs["max_gap"]["rescaled"]))
+    diff = max(abs(a - b) for a, b in pairs)
+    return diff <= REL_TOL, diff
+
+
 def _numeric(context: Context, p: dict) -> CheckOutcome:
+    p = _validated(p)
     parts = (_not_a_multiple(context, p), _gap_shrinks(context, p), _mc_agrees(context, p))
     names = ("not_a_multiple", "gap_shrinks", "monte_carlo_agrees")
     data = {name: o.data for name, o in zip(names, parts)}
     data["parts"] = {name: o.verdict.value for name, o in zip(names, parts)}
+    same, diff = _plain_equals_rescaled(parts[0].data, parts[1].data)
+    data["plain_equals_rescaled"] = same
+    data["plain_rescaled_max_gap_difference"] = diff
     witness = parts[0].data.get("plain", {}).get("witness")
     if witness is not None:
         data["witness"] = witness
@@ -243,74 +347,58 @@ def _numeric(context: Context, p: dict) -> CheckOutcome:
 
 # ------------------------------------------------------------------ claim
 def _summary(outcomes, p) -> str:
+    """One short line: part 1 on the sampled pairs at d0, part 2 on the spread inputs along
+    the grid (different inputs, hence different gaps), part 3's largest |z|."""
     for o in outcomes:
         d = o.data
         if "not_a_multiple" not in d:
             continue
         nm, gs, mc = d["not_a_multiple"], d["gap_shrinks"], d["monte_carlo_agrees"]
         lo, hi = nm["plain"]["ratio_range"]
-        gaps = gs["max_gap"]["plain"]
-        worst = max(nm[v]["max_gap_to_mean_field"] for v in ("plain", "rescaled"))
-        grid = ",".join(map(str, gs["d0_grid"]))
-        return (f"d0={nm['d0']}: exact/dense in [{lo:.3g}, {hi:.3g}] (plain), gap to mean field "
-                f"<= {worst:.2g}; gap {' > '.join(f'{g:.2g}' for g in gaps)} at d0={grid} "
-                f"(slope {gs['slope']['plain']:.2f}); MC vs exact max |z| {mc['max_abs_z']:.2f} "
-                f"({mc['entries']} entries)")
+        same = d.get("plain_equals_rescaled", False)
+        worst = nm["plain"]["max_gap_to_mean_field"]
+        gaps, grid = gs["max_gap"]["plain"], gs["d0_grid"]
+        status = {name: ("" if v == "verified" else f" ({v})") for name, v in d["parts"].items()}
+        if same:
+            tail = ("; plain = rescaled (ReLU homogeneity)" if p.get("activation") == "relu"
+                    else "; plain = rescaled")
+        else:
+            tail = " (plain)"
+        return (f"pairs at d0={nm['d0']}: exact/dense {lo:.2g}..{hi:.2g}, gap<={worst:.2g}"
+                f"{status['not_a_multiple']}; spread inputs d0={grid[0]}->{grid[-1]}: gap "
+                f"{gaps[0]:.2g}->{gaps[-1]:.2g} (slope {gs['slope']['plain']:.2f})"
+                f"{status['gap_shrinks']}{tail}; MC max|z| {mc['max_abs_z']:.2f}"
+                f"{status['monte_carlo_agrees']}")
     return "; ".join(o.explanation for o in outcomes)
 
 
-def _int_in(value, lo: int, hi: int) -> bool:
-    return (not isinstance(value, bool) and isinstance(value, Integral) and lo <= value <= hi)
-
-
 def _hypotheses() -> tuple[Hypothesis, ...]:
-    def depth_ok(p):
-        d = p["depth"]
-        return None if _int_in(d, 1, 10**6) else f"depth = {d!r}"
-
+    """Genuine preconditions only; invalid arguments raise InvalidArgument first."""
     def masked(p):
-        try:
-            q = check_keep_prob(p["keep_prob"])
-        except InvalidArgument as exc:
-            return f"keep_prob = {p['keep_prob']!r}: {exc.problem}"
-        return None if q < 1 else "keep_prob = 1 masks nothing"
+        q = _validated(p)["keep_prob"]
+        return None if q < 1 else "keep_prob = 1 masks nothing, so no gap can exist"
 
-    def act_ok(p):
-        return None if p["activation"] in ACTIVATIONS else f"activation = {p['activation']!r}"
+    def two_dims(p):
+        d0 = _validated(p)["d0"]
+        return None if d0 >= 2 else ("d0 = 1: a mask row keeps x_1 or not, and the mask "
+                                     "average is exactly the mean field for ReLU")
 
-    def dims_ok(p):
-        grid = p["d0_grid"]
-        if not _int_in(p["d0"], 2, EXACT_MAX_DIM):
-            return (f"d0 = {p['d0']!r} (need 2..{EXACT_MAX_DIM}; d0 = 1 gives exactly the "
-                    f"mean field)")
-        if not _int_in(p["mc_d0"], 2, EXACT_MAX_DIM):
-            return f"mc_d0 = {p['mc_d0']!r} (need 2..{EXACT_MAX_DIM})"
-        if (not isinstance(grid, (tuple, list)) or len(grid) < 2
-                or not all(_int_in(d, 2, EXACT_MAX_DIM) for d in grid)
-                or any(b <= a for a, b in zip(grid, grid[1:]))):
-            return f"d0_grid = {grid!r} (need >= 2 increasing integers in 2..{EXACT_MAX_DIM})"
-        return None
-
-    return (Hypothesis("depth L >= 1 (an integer)", depth_ok),
-            Hypothesis("first layer masked: 0 < keep_prob < 1", masked),
-            Hypothesis(f"activation in {{{', '.join(ACTIVATIONS)}}}", act_ok),
-            Hypothesis(f"input dimensions within 2..{EXACT_MAX_DIM} (exact enumeration)", dims_ok))
+    return (Hypothesis("first layer masked: keep_prob < 1", masked),
+            Hypothesis("input dimension d0 >= 2", two_dims))
 
 
 def first_layer_claim(depth=2, keep_prob="1/2", *, activation: str = "relu", d0: int = 3,
                       d0_grid=(2, 4, 8, 16), mc_d0: int = 8, id: str = "C5",
                       title: str | None = None) -> Claim:
     """Claim C5: a masked first layer at fixed d0 gives a mask-averaged limit, no multiple of
-    the dense NTK (plain or rescaled), approaching the mean-field form as d0 grows."""
+    the dense NTK (plain or rescaled), approaching the mean-field form as d0 grows.
+
+    Invalid arguments raise :class:`theory._errors.InvalidArgument` (here and when the
+    claim runs); keep_prob = 1 or d0 = 1 is outside the claim's hypotheses."""
     L = sp.Symbol("L", positive=True)
     x, xp = point_symbols()
-    try:
-        keep_prob = check_keep_prob(keep_prob)
-    except InvalidArgument:
-        pass
-    params = {"depth": depth, "keep_prob": keep_prob, "activation": activation, "d0": d0,
-              "d0_grid": tuple(d0_grid) if isinstance(d0_grid, (list, tuple)) else d0_grid,
-              "mc_d0": mc_d0}
+    params = _validated({"depth": depth, "keep_prob": keep_prob, "activation": activation,
+                         "d0": d0, "d0_grid": d0_grid, "mc_d0": mc_d0})
     return Claim(
         id=id,
         title=title or "Masked first layer at fixed d0: the limit is a mask average, no multiple "

@@ -9,7 +9,8 @@
 Each prints the verdict, a one-line explanation, the key evidence and, when the
 claim is refuted, a witness (an input pair and the two values that differ); with
 ``--json`` one object: ``ClaimResult.to_json()`` plus ``"witness"``.  Exit code 0
-when the claim is not refuted, 1 when it is, 2 on bad input (one line).
+when the claim is not refuted, 1 when it is, 2 on bad input (one line naming the
+flag, its value and the fix; never "not applicable").
 """
 
 from __future__ import annotations
@@ -95,20 +96,31 @@ def _context(args) -> Context:
     return Context(budget=BUDGETS[args.budget], seed=parse_int(args.seed, "--seed", 0))
 
 
+def _build(factory, *args, **kwargs):
+    """``factory(...)``, with an :class:`InvalidArgument` it raises renamed to the flag
+    (``keep_prob`` -> ``--keep-prob``), so the one-line error names what to change."""
+    try:
+        return factory(*args, **kwargs)
+    except InvalidArgument as exc:
+        flag = exc.argument if exc.argument.startswith("--") else \
+            "--" + exc.argument.replace("_", "-")
+        raise InvalidArgument(flag, exc.value, exc.problem, exc.fix) from None
+
+
 def _run_scaling(args) -> int:
     params = _parsed(args)
     exponent = as_exponent(args.exponent, "--exponent")
     context = _context(args)
-    claim = scaling_claim(params.pop("depth"), params.pop("keep_prob"), exponent,
-                          rescale=args.rescale, id="user-scaling", **params)
+    claim = _build(scaling_claim, params.pop("depth"), params.pop("keep_prob"), exponent,
+                   rescale=args.rescale, id="user-scaling", **params)
     return run_claim(claim, context, args.json)
 
 
 def _run_rescaled(args) -> int:
     params = _parsed(args)
     context = _context(args)
-    claim = rescaled_equals_dense_claim(params.pop("depth"), params.pop("keep_prob"),
-                                        id="user-rescaled-equals-dense", **params)
+    claim = _build(rescaled_equals_dense_claim, params.pop("depth"), params.pop("keep_prob"),
+                   id="user-rescaled-equals-dense", **params)
     return run_claim(claim, context, args.json)
 
 
