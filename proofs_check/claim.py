@@ -148,7 +148,7 @@ class Claim:
 
 def _rate(outcomes) -> str:
     rate = min(1.0, sum(o.error_rate for o in outcomes))
-    return "exact, no false-alarm rate" if rate == 0 else f"false-alarm rate <= {rate:.3g}"
+    return "exact decisions" if rate == 0 else f"statistical error rate <= {rate:.3g}"
 
 
 def _explain(verdict: Verdict, outcomes, key: str) -> str:
