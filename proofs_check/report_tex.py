@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+from theory.latex import PREAMBLE as THEORY_PREAMBLE
 from theory.latex import escape_text
 
 from .verdict import ClaimResult
@@ -38,11 +39,7 @@ from .verdict import ClaimResult
 __all__ = ["formulas_document", "display_math", "formula_lines", "text_latex", "PREAMBLE"]
 
 # \fitwidth{math}: the math in display style, shrunk to the line width when wider.
-PREAMBLE = (
-    "\\documentclass[11pt]{article}\n"
-    "\\usepackage[margin=2.2cm]{geometry}\n"
-    "\\usepackage{amsmath,amssymb,graphicx}\n"
-    "\\allowdisplaybreaks\n"
+PREAMBLE = THEORY_PREAMBLE + (
     "\\newcommand{\\fitwidth}[1]{\\resizebox{\\ifdim\\width>\\linewidth\\linewidth"
     "\\else\\width\\fi}{!}{$\\displaystyle #1$}}\n"
 )

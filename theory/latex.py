@@ -359,6 +359,11 @@ def _erf_witness(arch: Architecture) -> str:
             + "\\hline\n\\end{tabular}\n\\end{center}\n")
 
 
+# The preamble of every standalone document the toolkit writes.
+PREAMBLE = ("\\documentclass[11pt]{article}\n\\usepackage[margin=2.2cm]{geometry}\n"
+            "\\usepackage{amsmath,amssymb,graphicx}\n\\allowdisplaybreaks\n")
+
+
 def latex_document(arch: Architecture, *, fragment: bool = False,
                    options: LatexOptions = LatexOptions()) -> str:
     """The LaTeX source: recursion, closed forms, scaling theorem with its factor, proof."""
@@ -374,6 +379,4 @@ def latex_document(arch: Architecture, *, fragment: bool = False,
     ])
     if fragment:
         return body
-    return ("\\documentclass[11pt]{article}\n\\usepackage[margin=2.2cm]{geometry}\n"
-            "\\usepackage{amsmath,amssymb,graphicx}\n\\allowdisplaybreaks\n"
-            "\\begin{document}\n" + body + "\\end{document}\n")
+    return PREAMBLE + "\\begin{document}\n" + body + "\\end{document}\n"
