@@ -143,7 +143,8 @@ class Claim:
         figures = tuple(f for o in outcomes for f in o.data.get("figures", ()))
         return ClaimResult(self.id, self.title, verdict, explanation, key, outcomes,
                            dict(self.parameters), context.seed, rate, figures,
-                           time.perf_counter() - start, self.latex)
+                           time.perf_counter() - start, self.latex, self.description,
+                           tuple(h.name for h in self.hypotheses))
 
 
 def _rate(outcomes) -> str:

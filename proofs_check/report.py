@@ -225,6 +225,10 @@ def _claim_section(result: ClaimResult, out_dir: Path) -> str:
     statement = _statement(result.statement_latex)
     if statement:
         out.append(statement)
+    if result.description:
+        out.append(md_text(result.description) + "\n")
+    if result.hypotheses:
+        out.append("Hypotheses: " + "; ".join(md_text(h) for h in result.hypotheses) + ".\n")
     out.append(f"**Verdict: {_name(result.verdict)}.** {md_text(result.explanation)}\n")
     if result.parameters:
         params = ", ".join(f"{k} = {_number(v)}" for k, v in jsonable(result.parameters).items())

@@ -172,7 +172,8 @@ def display_math(tex: str) -> str:
 def _entry(item, verdicts: dict[str, ClaimResult]):
     """(id, title, statement LaTeX, result or None, hypotheses, description) of a claim."""
     if isinstance(item, ClaimResult):
-        return item.claim_id, item.title, item.statement_latex, item, (), ""
+        return (item.claim_id, item.title, item.statement_latex, item, item.hypotheses,
+                item.description)
     hypotheses = tuple(h.name for h in getattr(item, "hypotheses", ()))
     return (item.id, item.title, item.latex, verdicts.get(item.id), hypotheses,
             getattr(item, "description", ""))

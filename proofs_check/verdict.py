@@ -131,6 +131,8 @@ class ClaimResult:
     figures: tuple[str, ...] = ()
     seconds: float = 0.0
     statement_latex: str = ""
+    description: str = ""
+    hypotheses: tuple[str, ...] = ()
 
     def to_json(self) -> dict:
         return {
@@ -141,4 +143,5 @@ class ClaimResult:
                          "seed": self.seed, "error_rate": self.error_rate},
             "parameters": jsonable(self.parameters), "figures": list(self.figures),
             "seconds": round(self.seconds, 3), "statement_latex": self.statement_latex,
+            "description": self.description, "hypotheses": list(self.hypotheses),
         }

@@ -54,7 +54,8 @@ def _guarded(claim: Claim, context: Context) -> ClaimResult:
         return ClaimResult(claim.id, claim.title, Verdict.INCONCLUSIVE,
                            f"check failed with {type(exc).__name__}: {exc}",
                            "check failed (see explanation)", (outcome,), dict(claim.parameters),
-                           context.seed, 0.0, (), time.perf_counter() - start, claim.latex)
+                           context.seed, 0.0, (), time.perf_counter() - start, claim.latex,
+                           claim.description, tuple(h.name for h in claim.hypotheses))
 
 
 def verify(context: Context, *, only: Iterable[str] | None = None,
