@@ -39,8 +39,8 @@ def add_parser(sub) -> None:
                     "refuted, 1 when one is, 2 on bad input.  Monte Carlo trials are kept in "
                     "DIR/trials.sqlite, so an interrupted run resumes where it stopped.")
     p.add_argument("--budget", default="quick",
-                   help="quick (default; about 30 s on 2 cores), standard (about 5 min) or "
-                        "thorough: the sizes of the numeric checks")
+                   help="quick (default; about 35 s on 2 cores), standard (about 5 min) or "
+                        "thorough (about 25 min): the sizes of the numeric checks")
     p.add_argument("--out", default="pntk-report", metavar="DIR",
                    help="output folder (default pntk-report; created if missing)")
     p.add_argument("--device", default="cpu",
