@@ -53,11 +53,11 @@ BUDGETS = {
 }
 
 
-def budget(name: str) -> Budget:
-    """The budget called ``name`` (quick, standard, thorough)."""
+def budget(name: str, argument: str = "budget") -> Budget:
+    """The budget called ``name`` (quick, standard, thorough); errors name ``argument``."""
     try:
         return BUDGETS[str(name)]
     except KeyError:
-        raise InvalidArgument("budget", name, "unknown budget",
+        raise InvalidArgument(argument, name, "unknown budget",
                               "choose " + ", ".join(list(BUDGETS)[:-1]) + " or "
                               + list(BUDGETS)[-1]) from None

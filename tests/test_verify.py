@@ -99,7 +99,7 @@ def test_rerun_reuses_the_stored_trials(quick_run):
 
 
 @pytest.mark.parametrize("argv, argument", [
-    (["--budget", "fast"], "budget"),
+    (["--budget", "fast"], "--budget="),
     (["--seed", "-1"], "--seed"),
     (["--seed", "x"], "--seed"),
     (["--only", "C9"], "--only"),

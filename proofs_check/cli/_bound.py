@@ -99,7 +99,7 @@ def add_parser(sub) -> None:
                     "Exact binomial tests, Bonferroni over the tested points; the verdict is "
                     "refuted (with a witness), verified (at the sample points only) or "
                     "inconclusive.  Also reports the smallest constant consistent with the "
-                    "data.  Exit code 0 whatever the verdict.")
+                    "data.  Exit code 1 when the bound is refuted, else 0 (2 on bad input).")
     _common_arguments(p, with_error=True)
     p.set_defaults(run=run)
 
@@ -119,10 +119,7 @@ def add_width_law(claim_subparsers) -> None:
 
 
 def _settings(args) -> dict:
-    try:
-        chosen = budget(args.budget)
-    except InvalidArgument as exc:
-        raise InvalidArgument("--budget", args.budget, exc.problem, exc.fix) from None
+    chosen = budget(args.budget, "--budget")
     kp = check_name(args.keep_prob_symbol, "--keep-prob-symbol", "the keep-probability symbol")
     constants = [parse_constant(c, "--constant") for c in args.constant]
     try:

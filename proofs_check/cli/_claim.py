@@ -20,7 +20,7 @@ import json
 from theory._errors import InvalidArgument, check_keep_prob
 from theory.config import ACTIVATIONS
 
-from ..budget import BUDGETS
+from ..budget import BUDGETS, budget
 from ..claim import Context
 from ..claims.c1_scaling import as_exponent, scaling_claim, short_vector, witness_of
 from ..claims.c2_rescaled import rescaled_equals_dense_claim
@@ -83,9 +83,7 @@ def _parsed(args) -> dict:
     if args.activation not in ACTIVATIONS:
         raise InvalidArgument("--activation", args.activation, "unknown activation",
                               f"choose one of {', '.join(ACTIVATIONS)}")
-    if args.budget not in BUDGETS:
-        raise InvalidArgument("--budget", args.budget, "unknown budget",
-                              f"choose one of {', '.join(BUDGETS)}")
+    budget(args.budget, "--budget")
     return {"depth": parse_int(args.depth, "--depth", 1),
             "keep_prob": check_keep_prob(args.keep_prob, "--keep-prob"),
             "prune_first_layer": args.prune_first_layer, "activation": args.activation,
@@ -93,7 +91,7 @@ def _parsed(args) -> dict:
 
 
 def _context(args) -> Context:
-    return Context(budget=BUDGETS[args.budget], seed=parse_int(args.seed, "--seed", 0))
+    return Context(budget=budget(args.budget, "--budget"), seed=parse_int(args.seed, "--seed", 0))
 
 
 def _build(factory, *args, **kwargs):

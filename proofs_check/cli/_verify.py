@@ -75,7 +75,7 @@ def _progress(stream):
     return start, done
 
 def run(args) -> int:
-    chosen = budget(args.budget)
+    chosen = budget(args.budget, "--budget")
     seed = parse_int(args.seed, "--seed", 0)
     workers = parse_workers(args.workers)
     only = None if args.only is None else args.only.split(",")
