@@ -1,8 +1,10 @@
 """End to end: ``pntk verify --budget quick`` as a user runs it, and its failure modes."""
 
 import json
+from contextlib import closing
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -90,12 +92,20 @@ def test_quick_run_formulas_tex_compiles(quick_run, pdflatex, tmp_path):
 def test_rerun_reuses_the_stored_trials(quick_run):
     proc, out = quick_run
     first = json.loads((out / "report.json").read_text())
+    stored = _stored_trials(out / "trials.sqlite")
+    assert stored[0] > 0
     again = _pntk("verify", "--budget", "quick", "--out", out, "--only", "C3")
     assert again.returncode == 0, again.stderr
     second = json.loads((out / "report.json").read_text())
     c3 = [c for c in first["claims"] if c["id"] == "C3"][0]
     assert second["claims"][0]["evidence"] == c3["evidence"]      # same seed, same trials
-    assert second["claims"][0]["seconds"] < c3["seconds"]          # nothing recomputed
+    assert _stored_trials(out / "trials.sqlite") == stored        # no trial (re)computed
+
+
+def _stored_trials(path) -> tuple:
+    """(number of trials, latest finishing time): a recomputed trial changes the second."""
+    with closing(sqlite3.connect(path)) as db:
+        return db.execute("SELECT COUNT(*), MAX(finished) FROM trials").fetchone()
 
 
 @pytest.mark.parametrize("argv, argument", [
