@@ -25,7 +25,7 @@ from ..decisions import DEFAULT_ALPHA, bonferroni, mean_decision
 from ..verdict import CheckOutcome, Verdict
 from ._pairs import PAIR_KINDS, _mask_plan, sample_pairs, witness_inputs
 
-__all__ = ["compare_with_dense", "multiprecision_check", "witness_of", "short_vector",
+__all__ = ["compare_with_dense", "comparison_text", "multiprecision_check", "witness_of", "short_vector",
            "jackknife_alpha", "REL_TOL", "FLOAT_ERROR", "MP_DPS", "MP_TOL", "MC_REL_TOL"]
 
 FLOAT_ERROR = 2.1e-14   # |pruned - c dense| / |c dense| of a true identity: 2 x 1e-14 + rounding
@@ -223,6 +223,20 @@ def multiprecision_check(arch: Architecture, factor, factor_text: str, d0: int, 
     return CheckOutcome(Verdict.VERIFIED, "numeric",
                         f"mpmath ({MP_DPS} digits, {first}): {label} NTK = {factor_text} x dense "
                         f"to {worst['relative_difference']:.1g} at {len(rows)} entries", data)
+
+
+def comparison_text(d: dict, pairs: str) -> str:
+    """Short evidence text of a :func:`compare_with_dense` result; ``pairs`` names the pairs
+    (e.g. "64 pairs")."""
+    text = pairs
+    if "max_rel_diff" in d:
+        text = f"max rel diff {d['max_rel_diff']:.2g} over " + text
+    if "max_abs_z" in d:
+        text += f", MC max |z| {d['max_abs_z']:.2f}"
+    if d.get("not_a_multiple"):
+        lo, hi = d["ratio_range"]
+        text += f", ratio in [{lo:.4g}, {hi:.4g}]"
+    return text
 
 
 def short_vector(v) -> str:

@@ -77,8 +77,8 @@ from theory.symbolic import DenseNTK, NTK, point_symbols
 from ..claim import Claim, Context
 from ..verdict import CheckOutcome, Verdict
 from ._compare import (FLOAT_ERROR, MC_REL_TOL, MP_DPS, MP_TOL, REL_TOL, _rel, _vec,
-                       compare_with_dense, jackknife_alpha, multiprecision_check, short_vector,
-                       witness_of)
+                       compare_with_dense, comparison_text, jackknife_alpha,
+                       multiprecision_check, short_vector, witness_of)
 from ._pairs import PAIR_KINDS, sample_pairs, witness_inputs
 from ._params import architecture, as_exponent, describe, validated
 from ._proofs import RESCALED_PROOF_MAX_DEPTH, rescaled_proof, scale_proof
@@ -234,15 +234,7 @@ def _summary(outcomes, p) -> str:
             worst = max(r["relative_difference"] for r in d["entries"])
             parts.append(f"mpmath: max rel diff {worst:.2g} at {len(d['entries'])} entries")
         elif "pairs" in d:
-            text = f"{d['pairs']} pairs"
-            if "max_rel_diff" in d:
-                text = f"max rel diff {d['max_rel_diff']:.2g} over " + text
-            if "max_abs_z" in d:
-                text += f", MC max |z| {d['max_abs_z']:.2f}"
-            if d.get("not_a_multiple"):
-                lo, hi = d["ratio_range"]
-                text += f", ratio in [{lo:.4g}, {hi:.4g}]"
-            parts.append(text)
+            parts.append(comparison_text(d, f"{d['pairs']} pairs"))
         else:
             parts.append(o.explanation)
     return "; ".join(parts)

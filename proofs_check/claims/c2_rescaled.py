@@ -42,7 +42,7 @@ from theory.symbolic import DenseNTK, NTK, point_symbols
 
 from ..claim import Claim, Context
 from ..verdict import CheckOutcome, Verdict
-from ._compare import compare_with_dense, multiprecision_check
+from ._compare import compare_with_dense, comparison_text, multiprecision_check
 from ._params import architecture, describe, validated
 from ._proofs import rescaled_proof
 
@@ -89,12 +89,7 @@ def _summary(outcomes, p) -> str:
             parts.append(f"mpmath exact mask average: relative gap "
                          f"{worst['relative_difference']:.2g}")
         elif "pairs" in d:
-            text = f"{d['pairs']} pairs (d0 = {p['d0']})"
-            if "max_rel_diff" in d:
-                text = f"max rel diff {d['max_rel_diff']:.2g} over " + text
-            if "max_abs_z" in d:
-                text += f", MC max |z| {d['max_abs_z']:.2f}"
-            parts.append(text)
+            parts.append(comparison_text(d, f"{d['pairs']} pairs (d0 = {p['d0']})"))
         else:
             parts.append(o.explanation)
     return "; ".join(parts)
