@@ -1,46 +1,50 @@
 """Finite-width masked networks, their empirical NTKs and statistics (imports theory only).
 
 >>> from theory import Architecture
+>>> from numerics import empirical_ntk, sample_network
 >>> net = sample_network(Architecture.pruned(2, "0.5"), 16, seed=0, input_dim=3)
 >>> empirical_ntk(net, [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]).shape
 (2, 2)
 """
 
-from .entk import DEFAULT_CHUNK_BYTES, empirical_ntk, estimate_memory
-from .jacobian import empirical_ntk_bruteforce, parameter_jacobian
-from .netfile import LoadedNetwork, load_network
-from .network import Forward, MaskedNetwork, backward, forward
-from .progress import Progress
-from .sampling import layer_generator, network_key, sample_network
-from .stats import Deviation, Summary, clopper_pearson, deviation, summarize
-from .store import FORMAT_VERSION, ResultStore
-from .devices import BACKENDS, check_backend, run_key
-from .experiments import (EXPERIMENTS, AllLayers, SparsityScaling, WidthConvergence, all_layers,
-                          sparsity_scaling, width_convergence)
-from .grid import GridCell, GridResult, grid_configs, run_grid
-from .pseudo_fits import (FluctuationFit, PredictedWidthSlope, WidthSparsity,
-                          fit_fluctuation_slope, predicted_width_slope, width_sparsity_slope)
-from .pseudo_grid import FluctuationCell, FluctuationGrid, fluctuation_grid, gaussian_kappa
-from .pseudo_networks import MaskedInnerProducts, SumStats, masked_inner_products
-from .pseudo_plots import plot_fluctuation
-from .scaling import LogLogFit, RequiredWidth, fit_loglog, required_width, slope_with_bootstrap
-from .sweep import (SweepConfig, SweepResult, auto_workers, check_memory, run_sweep, trial_memory,
-                    trial_values)
+from theory._lazy import lazy_exports
 
-__all__ = [
-    "auto_workers", "AllLayers", "EXPERIMENTS", "SparsityScaling", "WidthConvergence", "all_layers",
-    "sparsity_scaling", "width_convergence",
-    "BACKENDS", "GridCell", "GridResult", "LogLogFit", "RequiredWidth", "check_backend",
-    "fit_loglog", "grid_configs", "required_width", "run_grid", "run_key",
-    "slope_with_bootstrap",
-    "DEFAULT_CHUNK_BYTES", "Deviation", "FORMAT_VERSION", "Forward", "LoadedNetwork",
-    "MaskedNetwork", "Progress", "ResultStore", "Summary", "SweepConfig", "SweepResult",
-    "backward", "check_memory", "clopper_pearson", "deviation", "empirical_ntk",
-    "empirical_ntk_bruteforce", "estimate_memory", "forward", "layer_generator",
-    "load_network", "network_key", "parameter_jacobian", "run_sweep", "sample_network",
-    "summarize", "trial_memory", "trial_values",
-    "FluctuationCell", "FluctuationFit", "FluctuationGrid", "MaskedInnerProducts",
-    "PredictedWidthSlope", "SumStats", "WidthSparsity", "fit_fluctuation_slope",
-    "fluctuation_grid", "gaussian_kappa", "masked_inner_products", "plot_fluctuation",
-    "predicted_width_slope", "width_sparsity_slope",
-]
+_EXPORTS = {
+    "BACKENDS": "backend.devices", "check_backend": "backend.devices",
+    "run_key": "backend.devices",
+    "DEFAULT_CHUNK_BYTES": "entk.gram", "empirical_ntk": "entk.gram",
+    "estimate_memory": "entk.gram",
+    "empirical_ntk_bruteforce": "entk.jacobian", "parameter_jacobian": "entk.jacobian",
+    "EXPERIMENTS": "experiments.runs", "AllLayers": "experiments.runs",
+    "SparsityScaling": "experiments.runs", "WidthConvergence": "experiments.runs",
+    "all_layers": "experiments.runs", "sparsity_scaling": "experiments.runs",
+    "width_convergence": "experiments.runs",
+    "LoadedNetwork": "networks.netfile", "load_network": "networks.netfile",
+    "Forward": "networks.network", "MaskedNetwork": "networks.network",
+    "backward": "networks.network", "forward": "networks.network",
+    "layer_generator": "networks.sampling", "network_key": "networks.sampling",
+    "sample_network": "networks.sampling",
+    "FluctuationFit": "pseudo.fits", "PredictedWidthSlope": "pseudo.fits",
+    "WidthSparsity": "pseudo.fits", "fit_fluctuation_slope": "pseudo.fits",
+    "predicted_width_slope": "pseudo.fits", "width_sparsity_slope": "pseudo.fits",
+    "FluctuationCell": "pseudo.grid", "FluctuationGrid": "pseudo.grid",
+    "fluctuation_grid": "pseudo.grid", "gaussian_kappa": "pseudo.grid",
+    "MaskedInnerProducts": "pseudo.networks", "SumStats": "pseudo.networks",
+    "masked_inner_products": "pseudo.networks",
+    "plot_fluctuation": "pseudo.plots",
+    "LogLogFit": "scaling.analysis", "RequiredWidth": "scaling.analysis",
+    "fit_loglog": "scaling.analysis", "required_width": "scaling.analysis",
+    "slope_with_bootstrap": "scaling.analysis",
+    "GridCell": "scaling.grid", "GridResult": "scaling.grid", "grid_configs": "scaling.grid",
+    "run_grid": "scaling.grid",
+    "Deviation": "stats", "Summary": "stats", "clopper_pearson": "stats", "deviation": "stats",
+    "summarize": "stats",
+    "Progress": "sweeps.progress",
+    "FORMAT_VERSION": "sweeps.store", "ResultStore": "sweeps.store",
+    "SweepConfig": "sweeps.config", "SweepResult": "sweeps.config",
+    "auto_workers": "sweeps.config", "check_memory": "sweeps.config",
+    "trial_memory": "sweeps.config", "trial_values": "sweeps.config",
+    "run_sweep": "sweeps.sweep",
+}
+
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

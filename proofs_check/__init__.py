@@ -11,28 +11,29 @@
   :func:`formulas_tex` write what ``pntk verify`` writes.
 * Width bounds: :func:`analyze_bound` (symbolic) and :func:`check_bound` (Monte Carlo).
 
+>>> from proofs_check import Context, rescaled_equals_dense_claim
 >>> result = rescaled_equals_dense_claim(2, "1/3").run(Context())
 >>> result.verdict, result.claim_id
 (<Verdict.VERIFIED: 'verified'>, 'C2')
 """
 
-from .bounds import analyze_bound, check_bound
-from .budget import BUDGETS, Budget, budget
-from .claim import Claim, Context, Hypothesis
-from .claims import (claim_ids, dense_bound_claim, first_layer_claim, pseudo_network_claim,
-                     registry, rescaled_equals_dense_claim, scaling_claim, sparsity_claim)
-from .decisions import (DEFAULT_ALPHA, bonferroni, exceedance_decision, interval_decision,
-                        mean_decision)
-from .formulas import formulas_tex
-from .report import format_table, write_report
-from .verdict import CheckOutcome, ClaimResult, Verdict, combine
-from .verification import exit_code, verify
+from theory._lazy import lazy_exports
 
-__all__ = [
-    "BUDGETS", "Budget", "CheckOutcome", "Claim", "ClaimResult", "Context", "DEFAULT_ALPHA",
-    "Hypothesis", "Verdict", "analyze_bound", "bonferroni", "budget", "check_bound",
-    "claim_ids", "combine", "dense_bound_claim", "exceedance_decision", "exit_code",
-    "first_layer_claim", "format_table", "formulas_tex", "interval_decision", "mean_decision",
-    "pseudo_network_claim", "registry", "rescaled_equals_dense_claim", "scaling_claim",
-    "sparsity_claim", "verify", "write_report",
-]
+_EXPORTS = {
+    "analyze_bound": "bounds", "check_bound": "bounds",
+    "BUDGETS": "budgets", "Budget": "budgets", "budget": "budgets",
+    "Claim": "claim", "Context": "claim", "Hypothesis": "claim",
+    "claim_ids": "claims", "dense_bound_claim": "claims", "first_layer_claim": "claims",
+    "pseudo_network_claim": "claims", "registry": "claims",
+    "rescaled_equals_dense_claim": "claims", "scaling_claim": "claims",
+    "sparsity_claim": "claims",
+    "DEFAULT_ALPHA": "decisions", "bonferroni": "decisions", "exceedance_decision": "decisions",
+    "interval_decision": "decisions", "mean_decision": "decisions",
+    "formulas_tex": "formulas",
+    "format_table": "report", "write_report": "report",
+    "CheckOutcome": "verdict", "ClaimResult": "verdict", "Verdict": "verdict",
+    "combine": "verdict",
+    "exit_code": "verification", "verify": "verification",
+}
+
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

@@ -35,7 +35,7 @@ import sympy as sp
 
 from theory._errors import InvalidArgument
 
-from .budget import BUDGETS, Budget
+from .budgets import BUDGETS, Budget
 from .verdict import CheckOutcome, ClaimResult, Verdict, combine
 
 __all__ = ["Claim", "Hypothesis", "Context"]

@@ -3,7 +3,7 @@
 The document holds the pruned NTK recursion with its symbolic keep probability
 (plain and rescaled pruning, dense first layer, depth 3), the closed forms and
 proofs from :func:`theory.latex_document`, the mask-induced pseudo-network
-moment formulas (claim C4, :func:`theory.pseudo_latex.pseudo_network_latex`),
+moment formulas (claim C4, :func:`theory.pseudo.latex.pseudo_network_latex`),
 and every claim's statement with its verdict.
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Sequence
 
 from theory.config import Architecture
-from theory.latex import LatexOptions, latex_document
-from theory.pseudo_latex import pseudo_network_latex
+from theory.pseudo.latex import pseudo_network_latex
+from theory.symbolic.latex import LatexOptions, latex_document
 
 from .report_tex import formulas_document
 from .verdict import ClaimResult

@@ -111,7 +111,7 @@ def _md_plain(text: str) -> str:
 
 def md_text(text: str, *, cell: bool = False) -> str:
     """Prose for Markdown on one line: specials escaped; ``$...$`` segments kept as inline
-    math when the dollars pair up (the convention of :func:`theory.latex.escape_text`).
+    math when the dollars pair up (the convention of :func:`theory.texprint.escape_text`).
     In a table ``cell``, a ``|`` inside math becomes ``\\vert``."""
     text = " ".join(str(text).split())
     parts = text.split("$")

@@ -1,7 +1,7 @@
 r"""The LaTeX side of ``pntk verify``: ``formulas.tex``, a standalone article.
 
 :func:`formulas_document` puts the caller's sections (LaTeX fragments, for
-instance the one of :func:`theory.latex.latex_document` with ``fragment=True``)
+instance the one of :func:`theory.symbolic.latex.latex_document` with ``fragment=True``)
 and a "Claims" section together: each claim's id, title, statement and, when a
 result is known, its verdict.  It needs only ``amsmath``, ``amssymb``,
 ``graphicx`` and ``geometry``.
@@ -31,8 +31,8 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from theory.latex import PREAMBLE as THEORY_PREAMBLE
-from theory.latex import escape_text
+from theory.symbolic.latex import PREAMBLE as THEORY_PREAMBLE
+from theory.texprint import escape_text
 
 from .verdict import ClaimResult
 
@@ -56,7 +56,7 @@ _SIGNS = {"+", "-", r"\pm", r"\mp", r"\wedge", r"\vee", r"\land", r"\lor"}
 
 
 def text_latex(text: str) -> str:
-    """Prose for LaTeX, by :func:`theory.latex.escape_text`: ``$...$`` segments stay math
+    """Prose for LaTeX, by :func:`theory.symbolic.latex.escape_text`: ``$...$`` segments stay math
     when the dollars pair up (and no segment is empty); otherwise every ``$`` is a literal."""
     parts = str(text).split("$")
     if len(parts) % 2 == 1 and all(p.strip() for p in parts[1::2]):

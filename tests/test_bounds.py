@@ -12,9 +12,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from proofs_check.bounds import (DEFAULT_POINTS, SamplePoint, analyze_bound, check_bound,
-                                 parse_bound, parse_points, solve_constant)
-from proofs_check.budget import BUDGETS
+from proofs_check.bounds import (
+    DEFAULT_POINTS,
+    SamplePoint,
+    analyze_bound,
+    check_bound,
+    parse_bound,
+    parse_points,
+    solve_constant,
+)
+from proofs_check.budgets import BUDGETS
 from proofs_check.claim import Context
 from proofs_check.decisions import DEFAULT_ALPHA, bonferroni, exceedance_decision
 from proofs_check.verdict import CheckOutcome, Verdict

@@ -10,10 +10,9 @@ import sys
 import pytest
 
 import proofs_check.cli as cli
-from proofs_check.cli import _claim
+from proofs_check.cli.checks import claim as _claim
 from proofs_check.cli._common import EXIT_BAD_INPUT, Parser, UsageError
 from theory import InvalidArgument
-
 
 
 def _local_parser(extra=()):

@@ -4,13 +4,12 @@ import csv
 import json
 
 import pytest
+from cli_support import run_in_process
 
 from numerics import ResultStore
-from proofs_check.cli import _export
+from proofs_check.cli.finite import export as _export
 from proofs_check.cli._common import Parser
 from theory import InvalidArgument
-
-from cli_support import run_in_process
 
 SIM = ["simulate", "--depth", "1", "--width", "16", "--keep-prob", "0.5", "--x", "1,0.5",
        "--y", "0.2,-1", "--trials", "4", "--quiet", "--json"]

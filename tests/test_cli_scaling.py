@@ -4,10 +4,9 @@ import csv
 import json
 
 import pytest
+from cli_support import run_in_process, with_option
 
 from theory import Architecture, InvalidArgument, limit_kernel
-
-from cli_support import run_in_process, with_option
 
 BASE = ["scaling", "--depth", "1", "--keep-probs", "1,0.5", "--widths", "16,32,64",
         "--x", "1,0,0", "--y", "0.6,0.8,0", "--trials", "40", "--eps", "0.5",

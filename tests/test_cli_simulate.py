@@ -3,10 +3,9 @@
 import json
 
 import pytest
+from cli_support import run_in_process, with_option
 
 from theory import Architecture, InvalidArgument, limit_kernel
-
-from cli_support import run_in_process, with_option
 
 BASE = ["simulate", "--depth", "2", "--width", "32", "--keep-prob", "0.5",
         "--x", "1,0.5,-0.3", "--y", "0.2,-1,0.7", "--trials", "6", "--quiet"]

@@ -15,15 +15,14 @@ import time
 import distributed
 import numpy as np
 import pytest
+from cli_support import run_in_process
 
 from numerics import ResultStore, SweepConfig, run_sweep
-from numerics.cluster import check_backend_on_cluster, connect
-from numerics.devices import backend_problem, check_backend, run_key
-from numerics.grid import run_grid
-from numerics.sweep import trial_values
+from numerics.backend.devices import backend_problem, check_backend, run_key
+from numerics.scaling.grid import run_grid
+from numerics.sweeps.cluster import check_backend_on_cluster, connect
+from numerics.sweeps.config import trial_values
 from theory import Architecture, InvalidArgument
-
-from cli_support import run_in_process
 
 X, Y = [1.0, 0.5, -0.3], [0.2, -1.0, 0.7]
 CFG = SweepConfig(Architecture.pruned(2, "0.5", rescale=True), 24, X, Y, seed=7)

@@ -15,8 +15,12 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from proofs_check.claim import Claim, Context, Hypothesis
-from proofs_check.decisions import (bonferroni, exceedance_decision, interval_decision,
-                                    mean_decision)
+from proofs_check.decisions import (
+    bonferroni,
+    exceedance_decision,
+    interval_decision,
+    mean_decision,
+)
 from proofs_check.verdict import CheckOutcome, ClaimResult, Verdict, combine, jsonable
 from theory import InvalidArgument
 

@@ -4,10 +4,10 @@ import mpmath
 import pytest
 import sympy as sp
 
-from theory import derivation as D
-from theory._dag import evaluate_mp
+from theory.symbolic import derivation as D
 from theory._errors import InvalidArgument
 from theory.closed_forms import V_mp, Vdot_mp, c_sigma
+from theory.symbolic._dag import evaluate_mp
 
 CASES = [(act, qty) for act in ("relu", "erf") for qty in D.QUANTITIES]
 

@@ -6,11 +6,10 @@ import json
 from fractions import Fraction
 
 import pytest
-
-from numerics.experiments import schedule_width, width_convergence
-from theory import Architecture, InvalidArgument, first_layer_gap, limit_kernel
-
 from cli_support import run_in_process
+
+from numerics.experiments.runs import schedule_width, width_convergence
+from theory import Architecture, InvalidArgument, first_layer_gap, limit_kernel
 
 
 def experiment(argv, capsys):

@@ -7,8 +7,8 @@ from scipy import stats
 
 from theory import InvalidArgument
 from theory.config import Architecture
-from theory.kernels import limit_kernel
-from theory.kernels_mp import gram_mp
+from theory.kernels.float64 import limit_kernel
+from theory.kernels.mp import gram_mp
 
 
 def _arr(m):
@@ -136,7 +136,6 @@ def test_exact_refuses_too_many_coordinates():
 
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-
 from strategies import input_sets, keep_probs  # noqa: E402
 
 

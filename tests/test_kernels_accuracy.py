@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from theory.config import Architecture
-from theory.kernels import limit_kernel
-from theory.kernels_mp import gram_mp
+from theory.kernels.float64 import limit_kernel
+from theory.kernels.mp import gram_mp
 
 REL_TOL = 1e-14
 ANGLES = [1e-6, 1e-8, 1e-10, 1e-12]

@@ -12,11 +12,10 @@ from fractions import Fraction
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import architectures, input_sets, keep_probs
 
 from theory.config import Architecture
-from theory.kernels import limit_kernel
-
-from strategies import architectures, input_sets, keep_probs
+from theory.kernels.float64 import limit_kernel
 
 U = 2.0 ** -53
 

@@ -6,11 +6,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from test_cli_kernel import pntk
 
 from theory import Architecture
-from theory.latex import LatexOptions, escape_text, latex_document
-
-from test_cli_kernel import pntk
+from theory.symbolic.latex import LatexOptions, latex_document
+from theory.texprint import escape_text
 
 VARIANTS = [
     dict(depth=1, keep_prob=None, rescale=False, first=False, act="relu"),
@@ -81,7 +81,8 @@ def test_erf_document_states_no_factor():
 
 def _prose():
     """Every step description, hypothesis, title and summary that the export prints."""
-    from theory import derivation as D, proofs as P
+    from theory.symbolic import derivation as D
+    from theory.symbolic import proofs as P
 
     results = [P.prove_homogeneity("relu"), P.prove_homogeneity("erf"),
                P.prove_scaling_induction("relu"), P.prove_scaling_induction("erf"),
@@ -114,7 +115,7 @@ def test_prose_is_english_with_inline_math():
 def test_erf_witness_is_a_table_of_the_witness_numbers():
     import mpmath
 
-    from theory.proofs import erf_witness
+    from theory.symbolic.proofs import erf_witness
 
     arch = Architecture.pruned(2, "0.5", activation="erf")
     doc = latex_document(arch, options=LatexOptions(expansion_depth=2))

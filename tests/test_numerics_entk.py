@@ -15,11 +15,19 @@ import array_api_strict as xps
 import numpy as np
 import pytest
 
-import numerics.entk as entk_module
-import numerics.network as network_module
-from numerics import (MaskedNetwork, backward, empirical_ntk, empirical_ntk_bruteforce,
-                      estimate_memory, forward, network_key, parameter_jacobian,
-                      sample_network)
+import numerics.entk.gram as entk_module
+import numerics.networks.network as network_module
+from numerics import (
+    MaskedNetwork,
+    backward,
+    empirical_ntk,
+    empirical_ntk_bruteforce,
+    estimate_memory,
+    forward,
+    network_key,
+    parameter_jacobian,
+    sample_network,
+)
 from theory import Architecture, InvalidArgument, limit_kernel
 
 RNG = np.random.default_rng(20240607)

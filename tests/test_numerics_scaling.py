@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from numerics.scaling import required_width, slope_with_bootstrap
+from numerics.scaling.analysis import required_width, slope_with_bootstrap
 from theory import InvalidArgument
 
 WIDTHS = [2 ** k for k in range(5, 14)]
@@ -86,7 +86,7 @@ def test_bad_arguments(kwargs, argument):
 
 
 def test_figures_are_written(tmp_path):
-    from numerics.plots import plot_deviation_vs_width, plot_required_width
+    from numerics.scaling.plots import plot_deviation_vs_width, plot_required_width
 
     rng = np.random.default_rng(2)
     cells = {q: _devs(rng, 100, q ** -0.5) for q in (1, 0.5, 0.25)}

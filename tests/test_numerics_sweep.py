@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pytest
 
-import numerics.sweep as sweep_mod
+import numerics.sweeps.sweep as sweep_mod
 from numerics import Progress, ResultStore, SweepConfig, check_memory, run_sweep
 from theory import Architecture, InvalidArgument, limit_kernel
 

@@ -7,12 +7,12 @@ import mpmath
 import pytest
 import sympy as sp
 
-from theory import proofs as P
+from theory.symbolic import proofs as P
 from theory._errors import InvalidArgument
 from theory.closed_forms import V_mp, Vdot_mp
 from theory.config import Architecture
-from theory.kernels_mp import limit_kernel_mp
-from theory.recursion import keep_prob_symbol, symbolic_kernel
+from theory.kernels.mp import limit_kernel_mp
+from theory.symbolic.recursion import keep_prob_symbol, symbolic_kernel
 
 
 def _well_formed(result):

@@ -20,24 +20,33 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from scipy import integrate
 from scipy.stats import norm
+from strategies import keep_probs
 
 from numerics import parameter_jacobian, sample_network
-from numerics.pseudo_fits import (fit_fluctuation_slope, predicted_width_slope,
-                                  width_sparsity_slope)
-from numerics.pseudo_grid import fluctuation_grid, gaussian_kappa
-from numerics.pseudo_networks import masked_inner_products
-from proofs_check.budget import BUDGETS, Budget
+from numerics.pseudo.fits import (
+    fit_fluctuation_slope,
+    predicted_width_slope,
+    width_sparsity_slope,
+)
+from numerics.pseudo.grid import fluctuation_grid, gaussian_kappa
+from numerics.pseudo.networks import masked_inner_products
+from proofs_check.budgets import BUDGETS, Budget
 from proofs_check.claim import Context
 from proofs_check.claims.c4_pseudo import DEFAULTS, pseudo_network_claim
 from proofs_check.verdict import Verdict
 from theory import Architecture, InvalidArgument
 from theory.closed_forms import V_sym
-from theory.pseudo_latex import pseudo_network_latex
-from theory.pseudo_moments import (iid_masked_sum_moments_exact, masked_sum_moments_exact,
-                                   relative_fluctuation, relu_correlation_map, relu_kappa,
-                                   relu_product_moments, width_elasticity)
-from theory.pseudo_networks import derive_pseudo_network, q
-from strategies import keep_probs
+from theory.pseudo.derivation import derive_pseudo_network, q
+from theory.pseudo.latex import pseudo_network_latex
+from theory.pseudo.moments import (
+    iid_masked_sum_moments_exact,
+    masked_sum_moments_exact,
+    relative_fluctuation,
+    relu_correlation_map,
+    relu_kappa,
+    relu_product_moments,
+    width_elasticity,
+)
 
 X, Y = (1.0, 0.0, 0.0), (0.6, 0.8, 0.0)
 TINY = Budget("tiny", trials=40, max_width=256, widths=(64, 128, 256), input_pairs=1,

@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from test_cli_kernel import pntk
 
 README = Path(__file__).resolve().parents[1] / "README.md"

@@ -18,7 +18,7 @@ from proofs_check.report import format_table, markdown_table, md_text, write_rep
 from proofs_check.report_tex import display_math, formulas_document, text_latex
 from proofs_check.verdict import CheckOutcome, ClaimResult, Verdict
 from theory import Architecture
-from theory.latex import LatexOptions, latex_document
+from theory.symbolic.latex import LatexOptions, latex_document
 
 SPECIAL_TITLE = "q_h kept: 50% & |x| <= 1, #2 ~ {a} \\ `code` *star* [link] $s_h = r_h^2 q_h$"
 LONG_SUM = " + ".join(f"a_{{{i}}} \\left(x - y_{{{i}}}\\right)^{{2}}" for i in range(30))

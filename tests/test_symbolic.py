@@ -5,16 +5,30 @@ from fractions import Fraction
 import mpmath
 import pytest
 import sympy as sp
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from theory import symbolic as S
-from theory._dag import dag_equal, dag_size, evaluate_mp, split_monomial, tree_size
+from theory.symbolic import maps as S
 from theory._errors import InvalidArgument
 from theory.closed_forms import V_sym, Vdot_sym
 from theory.config import Architecture
-from theory.kernels_mp import limit_kernel_mp
-from theory.recursion import (INPUT_LATEX, evaluate, expand_maps, input_symbols, keep_prob_symbol,
-                              numeric_kernel, symbolic_kernel)
+from theory.kernels.mp import limit_kernel_mp
+from theory.symbolic._dag import (
+    dag_equal,
+    dag_size,
+    evaluate_mp,
+    split_monomial,
+    tree_size,
+)
+from theory.symbolic.recursion import (
+    INPUT_LATEX,
+    evaluate,
+    expand_maps,
+    input_symbols,
+    keep_prob_symbol,
+    numeric_kernel,
+    symbolic_kernel,
+)
 
 a, b = sp.symbols("a b", positive=True)
 c = sp.Symbol("c", real=True)

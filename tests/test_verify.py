@@ -1,12 +1,12 @@
 """End to end: ``pntk verify --budget quick`` as a user runs it, and its failure modes."""
 
 import json
-from contextlib import closing
 import re
 import shutil
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest

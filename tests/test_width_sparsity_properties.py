@@ -1,6 +1,6 @@
 """Width versus sparsity on real sampled networks (rescaled pruning, dense first layer).
 
-Each example runs a small grid with :func:`numerics.grid.run_grid` and compares mean
+Each example runs a small grid with :func:`numerics.scaling.grid.run_grid` and compares mean
 relative deviations m = E|Theta_n(x, y) / limit - 1| with a test whose false-alarm
 rate is stated: a bound is exceeded only by more than Z = 3.5 combined standard
 errors, a one-sided normal tail of 2.3e-4 per comparison (about 2e-3 over the
@@ -15,7 +15,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from numerics.grid import run_grid
+from numerics.scaling.grid import run_grid
 
 X, Y = [1.0, 0.0, 0.0], [0.6, 0.8, 0.0]
 Z = 3.5

@@ -14,41 +14,40 @@ The bottom layer of the toolkit: it imports nothing from ``numerics`` or
   ``pseudo_network_latex``.
 """
 
-from ._errors import InvalidArgument
-from .closed_forms import V_mp, V_sym, Vdot_mp, Vdot_sym, c_sigma, positively_homogeneous
-from .config import ACTIVATIONS, Architecture
-from .derivation import (Derivation, check_price_theorem, derive, derive_all, derive_c_sigma,
-                         quadrature_check)
-from .first_layer import EXACT_MAX_DIM
-from .geometry import PairGeometry
-from .kernels import (EXACT_BUDGET, FIRST_LAYER_METHODS, FirstLayerGap, LimitKernel,
-                      first_layer_gap, limit_kernel, theory_scale_factor)
-from .kernels_mp import MpKernel, gram_mp, limit_kernel_entries_mp, limit_kernel_mp
-from .latex import LatexOptions, latex_document
-from .proofs import (ProofResult, check_monomial_factor, prove_homogeneity,
-                     prove_rescaled_equals_dense, prove_scaling_expansion,
-                     prove_scaling_induction)
-from .pseudo_latex import pseudo_network_latex
-from .pseudo_moments import (ReluMoments, iid_masked_sum_moments_exact, masked_sum_moments_exact,
-                             relative_fluctuation, relu_correlation_map, relu_kappa,
-                             relu_product_moments, width_elasticity)
-from .pseudo_networks import PseudoNetworkDerivation, derive_pseudo_network
-from .recursion import SymbolicKernel, numeric_kernel, symbolic_kernel
-from .recursion import evaluate as evaluate_kernel
-from .witness import RatioProfile, erf_witness, ratio_profile
+from ._lazy import lazy_exports
 
-__all__ = [
-    "ACTIVATIONS", "Architecture", "Derivation", "EXACT_BUDGET", "EXACT_MAX_DIM",
-    "FIRST_LAYER_METHODS", "FirstLayerGap", "InvalidArgument", "LatexOptions", "LimitKernel",
-    "MpKernel", "PairGeometry", "ProofResult", "RatioProfile", "SymbolicKernel", "V_mp",
-    "V_sym", "Vdot_mp", "Vdot_sym", "c_sigma", "check_monomial_factor", "check_price_theorem",
-    "derive", "derive_all", "derive_c_sigma", "erf_witness", "evaluate_kernel",
-    "first_layer_gap", "gram_mp", "latex_document", "limit_kernel", "limit_kernel_entries_mp",
-    "limit_kernel_mp", "numeric_kernel", "positively_homogeneous", "prove_homogeneity",
-    "prove_rescaled_equals_dense", "prove_scaling_expansion", "prove_scaling_induction",
-    "quadrature_check", "ratio_profile", "symbolic_kernel", "theory_scale_factor",
-    "PseudoNetworkDerivation", "ReluMoments", "derive_pseudo_network",
-    "iid_masked_sum_moments_exact", "masked_sum_moments_exact", "pseudo_network_latex",
-    "relative_fluctuation", "relu_correlation_map", "relu_kappa", "relu_product_moments",
-    "width_elasticity",
-]
+_EXPORTS = {
+    "InvalidArgument": "_errors",
+    "V_mp": "closed_forms", "V_sym": "closed_forms", "Vdot_mp": "closed_forms",
+    "Vdot_sym": "closed_forms", "c_sigma": "closed_forms",
+    "positively_homogeneous": "closed_forms",
+    "ACTIVATIONS": "config", "Architecture": "config",
+    "EXACT_MAX_DIM": "kernels.first_layer",
+    "EXACT_BUDGET": "kernels.float64", "FIRST_LAYER_METHODS": "kernels.float64",
+    "FirstLayerGap": "kernels.float64", "LimitKernel": "kernels.float64",
+    "first_layer_gap": "kernels.float64", "limit_kernel": "kernels.float64",
+    "theory_scale_factor": "kernels.float64",
+    "PairGeometry": "kernels.geometry",
+    "MpKernel": "kernels.mp", "gram_mp": "kernels.mp", "limit_kernel_entries_mp": "kernels.mp",
+    "limit_kernel_mp": "kernels.mp",
+    "PseudoNetworkDerivation": "pseudo.derivation",
+    "derive_pseudo_network": "pseudo.derivation",
+    "pseudo_network_latex": "pseudo.latex",
+    "ReluMoments": "pseudo.moments", "iid_masked_sum_moments_exact": "pseudo.moments",
+    "masked_sum_moments_exact": "pseudo.moments", "relative_fluctuation": "pseudo.moments",
+    "relu_correlation_map": "pseudo.moments", "relu_kappa": "pseudo.moments",
+    "relu_product_moments": "pseudo.moments", "width_elasticity": "pseudo.moments",
+    "Derivation": "symbolic.derivation", "check_price_theorem": "symbolic.derivation",
+    "derive": "symbolic.derivation", "derive_all": "symbolic.derivation",
+    "derive_c_sigma": "symbolic.derivation", "quadrature_check": "symbolic.derivation",
+    "LatexOptions": "symbolic.latex", "latex_document": "symbolic.latex",
+    "ProofResult": "symbolic.proofs", "check_monomial_factor": "symbolic.proofs",
+    "prove_homogeneity": "symbolic.proofs", "prove_rescaled_equals_dense": "symbolic.proofs",
+    "prove_scaling_expansion": "symbolic.proofs", "prove_scaling_induction": "symbolic.proofs",
+    "SymbolicKernel": "symbolic.recursion", "numeric_kernel": "symbolic.recursion",
+    "symbolic_kernel": "symbolic.recursion", "evaluate_kernel": "symbolic.recursion:evaluate",
+    "RatioProfile": "symbolic.witness", "erf_witness": "symbolic.witness",
+    "ratio_profile": "symbolic.witness",
+}
+
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

@@ -16,7 +16,7 @@ erf (arcsine kernel, c_sigma = pi / (2 asin(2/3)))::
     V    = c_sigma (2/pi) asin(2c / sqrt((1+2a)(1+2b)))
     Vdot = c_sigma (4/pi) / sqrt((1+2a)(1+2b) - 4c^2)
 
-These are *stated* here; ``theory.derivation`` derives them from the Gaussian
+These are *stated* here; ``theory.symbolic.derivation`` derives them from the Gaussian
 integrals and proves the two agree.  The symbolic forms use ``acos``; the mpmath
 forms take pi - theta = atan2(sqrt(ab - c^2), -c), which keeps every digit near
 correlation +-1 and is exactly 0 for exactly antiparallel inputs.

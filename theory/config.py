@@ -130,7 +130,7 @@ class Architecture:
         unchanged in shape: a positively homogeneous activation (ReLU), rescaled
         pruning (every s_h = 1, any activation), or only the output layer scaled - with
         a dense first layer, or a masked one in the mean-field treatment.  Use
-        ``theory.kernels.theory_scale_factor`` to ask whether it applies.
+        ``theory.kernels.float64.theory_scale_factor`` to ask whether it applies.
         """
         out = Fraction(1)
         for s in self.layer_scales():

@@ -8,20 +8,19 @@
   (Bonferroni over the points), and the implied constant (:class:`BoundReport`).
 """
 
-from .check import BoundReport, check_bound, default_constant
-from .empirical import EmpiricalReport, PointCheck
-from .expression import BoundExpression, parse_bound, parse_constant
-from .implied import ImpliedConstant, PointConstant, solve_constant
-from .limits import Exponent
-from .monotone import Monotonicity
-from .points import DEFAULT_POINTS, SamplePoint, parse_points
-from .sampler import DEFAULT_X, DEFAULT_Y
-from .symbolic import ARORA_BOUND, SymbolicReport, analyze_bound
+from theory._lazy import lazy_exports
 
-__all__ = [
-    "ARORA_BOUND", "BoundExpression", "BoundReport", "DEFAULT_POINTS", "DEFAULT_X",
-    "DEFAULT_Y", "EmpiricalReport", "Exponent", "ImpliedConstant", "Monotonicity",
-    "PointCheck", "PointConstant", "SamplePoint", "SymbolicReport", "analyze_bound",
-    "check_bound", "default_constant", "parse_bound", "parse_constant", "parse_points",
-    "solve_constant",
-]
+_EXPORTS = {
+    "BoundReport": "check", "check_bound": "check", "default_constant": "check",
+    "EmpiricalReport": "empirical", "PointCheck": "empirical",
+    "BoundExpression": "expression", "parse_bound": "expression",
+    "parse_constant": "expression",
+    "ImpliedConstant": "implied", "PointConstant": "implied", "solve_constant": "implied",
+    "Exponent": "limits",
+    "Monotonicity": "monotone",
+    "DEFAULT_POINTS": "points", "SamplePoint": "points", "parse_points": "points",
+    "DEFAULT_X": "sampler", "DEFAULT_Y": "sampler",
+    "ARORA_BOUND": "symbolic", "SymbolicReport": "symbolic", "analyze_bound": "symbolic",
+}
+
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from numerics.sweep import SweepConfig
+from numerics.sweeps.sweep import SweepConfig
 from theory._errors import InvalidArgument, check_int, check_unit_open
 from theory.config import Architecture
 

@@ -33,8 +33,8 @@ import math
 import re
 import tokenize
 from dataclasses import dataclass
-from functools import lru_cache
 from fractions import Fraction
+from functools import lru_cache
 
 import mpmath
 import sympy as sp

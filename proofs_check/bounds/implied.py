@@ -15,7 +15,7 @@ For a bound N(C; eps, delta, L, q) in a constant C (the one named ``solve_for``)
   family-wise level 2 alpha (alpha for the main checks, alpha for the grids).
 * Per point: ``n_refuted`` = the largest grid width the test refutes (too small,
   at the family-wise level alpha), ``n_verified`` = the width where the grid
-  stopped, and ``n_star`` = :func:`numerics.scaling.required_width`'s estimate of
+  stopped, and ``n_star`` = :func:`numerics.scaling.analysis.required_width`'s estimate of
   where P(exceed) crosses delta (the (1 - delta) quantile of the deviations,
   interpolated on log-log axes).
 
@@ -43,7 +43,7 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import brentq
 
-from numerics.scaling import required_width
+from numerics.scaling.analysis import required_width
 
 from ..decisions import DEFAULT_ALPHA, bonferroni, exceedance_decision
 from ..verdict import Verdict, jsonable

@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from numerics.store import ResultStore
-from numerics.sweep import SECONDS_PER_UNIT, SweepConfig, check_memory, run_sweep
+from numerics.sweeps.config import SECONDS_PER_UNIT, SweepConfig, check_memory
+from numerics.sweeps.store import ResultStore
+from numerics.sweeps.sweep import run_sweep
 from theory.config import Architecture
-from theory.kernels import limit_kernel
+from theory.kernels.float64 import limit_kernel
 
 from .points import SamplePoint
 

@@ -4,34 +4,21 @@ Each entry is a :class:`~proofs_check.claim.Claim` built by its module's factory
 with the parameters ``pntk verify`` checks by default; the factories also build
 user claims with other parameters (``pntk claim ...``).
 
+>>> from proofs_check.claims import claim_ids
 >>> claim_ids()
 ('C1', 'C2', 'C3-dense', 'C3', 'C4', 'C5')
 """
 
-from __future__ import annotations
+from theory._lazy import lazy_exports
 
-from .c1_scaling import scaling_claim
-from .c2_rescaled import rescaled_equals_dense_claim
-from .c3_dense import dense_bound_claim
-from .c3_sparsity import sparsity_claim
-from .c4_pseudo import pseudo_network_claim
-from .c5_first_layer import first_layer_claim
+_EXPORTS = {
+    "registry": "builtin", "claim_ids": "builtin",
+    "scaling_claim": "c1_scaling",
+    "rescaled_equals_dense_claim": "c2_rescaled",
+    "dense_bound_claim": "c3_dense",
+    "sparsity_claim": "c3_sparsity",
+    "pseudo_network_claim": "c4_pseudo",
+    "first_layer_claim": "c5_first_layer",
+}
 
-__all__ = ["registry", "claim_ids", "scaling_claim", "rescaled_equals_dense_claim",
-           "dense_bound_claim", "sparsity_claim", "pseudo_network_claim", "first_layer_claim"]
-
-
-def registry() -> tuple:
-    """The built-in claims, in report order (fresh objects each call)."""
-    return (
-        scaling_claim(3, "3/10", 3),      # q^3 = 27/1000 is not a binary fraction
-        rescaled_equals_dense_claim(3, "1/2"),
-        dense_bound_claim(),
-        sparsity_claim(),
-        pseudo_network_claim(),
-        first_layer_claim(),
-    )
-
-
-def claim_ids() -> tuple[str, ...]:
-    return tuple(c.id for c in registry())
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

@@ -18,7 +18,7 @@ import numpy as np
 from scipy import stats
 
 from theory import Architecture, limit_kernel, limit_kernel_mp
-from theory.first_layer import JACKKNIFE_GROUPS
+from theory.kernels.first_layer import JACKKNIFE_GROUPS
 
 from ..claim import Context
 from ..decisions import DEFAULT_ALPHA, bonferroni, mean_decision

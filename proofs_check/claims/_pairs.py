@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from theory import Architecture
-from theory.first_layer import EXACT_MAX_DIM
+from theory.kernels.first_layer import EXACT_MAX_DIM
 
 __all__ = ["PAIR_KINDS", "sample_pairs", "witness_inputs"]
 

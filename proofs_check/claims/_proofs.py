@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import functools
 
-from theory import (Architecture, prove_rescaled_equals_dense, prove_scaling_expansion,
-                    prove_scaling_induction)
+from theory import (
+    Architecture,
+    prove_rescaled_equals_dense,
+    prove_scaling_expansion,
+    prove_scaling_induction,
+)
 
 __all__ = ["scale_proof", "rescaled_proof", "RESCALED_PROOF_MAX_DEPTH"]
 

@@ -72,13 +72,25 @@ import numpy as np
 import sympy as sp
 
 from theory import Architecture, erf_witness, limit_kernel, theory_scale_factor
-from theory.symbolic import DenseNTK, NTK, point_symbols
+from theory.symbolic.maps import NTK, DenseNTK, point_symbols
 
 from ..claim import Claim, Context
 from ..verdict import CheckOutcome, Verdict
-from ._compare import (FLOAT_ERROR, MC_REL_TOL, MP_DPS, MP_TOL, REL_TOL, _rel, _vec,
-                       compare_with_dense, comparison_text, jackknife_alpha,
-                       multiprecision_check, short_vector, witness_of)
+from ._compare import (
+    FLOAT_ERROR,
+    MC_REL_TOL,
+    MP_DPS,
+    MP_TOL,
+    REL_TOL,
+    _rel,
+    _vec,
+    compare_with_dense,
+    comparison_text,
+    jackknife_alpha,
+    multiprecision_check,
+    short_vector,
+    witness_of,
+)
 from ._pairs import PAIR_KINDS, sample_pairs, witness_inputs
 from ._params import architecture, as_exponent, describe, validated
 from ._proofs import RESCALED_PROOF_MAX_DEPTH, rescaled_proof, scale_proof

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.symbolic import DenseNTK, NTK, point_symbols
+from theory.symbolic.maps import NTK, DenseNTK, point_symbols
 
 from ..claim import Claim, Context
 from ..verdict import CheckOutcome, Verdict

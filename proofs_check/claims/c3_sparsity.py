@@ -25,11 +25,11 @@ from numbers import Real
 
 import sympy as sp
 
-from numerics.grid import run_grid
-from numerics.plots import plot_required_width
-from numerics.scaling import required_width, slope_with_bootstrap
+from numerics.scaling.analysis import required_width, slope_with_bootstrap
+from numerics.scaling.grid import run_grid
+from numerics.scaling.plots import plot_required_width
 from theory._errors import InvalidArgument, check_keep_prob
-from theory.pseudo_networks import derive_pseudo_network
+from theory.pseudo.derivation import derive_pseudo_network
 
 from ..claim import Claim, Context, Hypothesis
 from ..decisions import interval_decision

@@ -48,7 +48,7 @@ naming the argument, its value and the fix), both when the claim is built and
 at the start of every hypothesis and check (after
 :meth:`~proofs_check.claim.Claim.with_parameters`, which does not validate).
 
-* **symbolic** (exact, error rate 0): :func:`theory.pseudo_networks.derive_pseudo_network`
+* **symbolic** (exact, error rate 0): :func:`theory.pseudo.derivation.derive_pseudo_network`
   derives every formula from the Bernoulli moments (forward and backward); the
   derived conditional and unconditional moments are evaluated at concrete rational
   data and compared with exact enumeration over all 2^n masks (n <= 6) and all
@@ -90,16 +90,19 @@ from numbers import Real
 import numpy as np
 import sympy as sp
 
-from numerics.pseudo_fits import fit_fluctuation_slope, width_sparsity_slope
-from numerics.pseudo_grid import fluctuation_grid, gaussian_kappa
-from numerics.pseudo_networks import _input_pair
-from numerics.pseudo_plots import plot_fluctuation
+from numerics.pseudo.fits import fit_fluctuation_slope, width_sparsity_slope
+from numerics.pseudo.grid import fluctuation_grid, gaussian_kappa
+from numerics.pseudo.networks import _input_pair
+from numerics.pseudo.plots import plot_fluctuation
 from theory._errors import InvalidArgument, check_int, check_keep_prob
 from theory.config import ACTIVATIONS
-from theory.latex import to_latex
-from theory.pseudo_moments import (iid_masked_sum_moments_exact, masked_sum_moments_exact,
-                                   relu_product_moments)
-from theory.pseudo_networks import derive_pseudo_network, kappa, q
+from theory.pseudo.derivation import derive_pseudo_network, kappa, q
+from theory.pseudo.moments import (
+    iid_masked_sum_moments_exact,
+    masked_sum_moments_exact,
+    relu_product_moments,
+)
+from theory.texprint import to_latex
 
 from ..claim import Claim, Context, Hypothesis
 from ..decisions import DEFAULT_ALPHA, bonferroni, interval_decision, mean_decision

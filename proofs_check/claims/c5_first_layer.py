@@ -68,12 +68,17 @@ from numbers import Integral
 import numpy as np
 import sympy as sp
 
-from numerics.plots import plot_loglog
-from theory import (Architecture, first_layer_gap, limit_kernel, prove_rescaled_equals_dense,
-                    prove_scaling_induction)
+from numerics.figures import plot_loglog
+from theory import (
+    Architecture,
+    first_layer_gap,
+    limit_kernel,
+    prove_rescaled_equals_dense,
+    prove_scaling_induction,
+)
 from theory._errors import InvalidArgument, check_int
-from theory.first_layer import EXACT_MAX_DIM
-from theory.symbolic import DenseNTK, NTK, point_symbols
+from theory.kernels.first_layer import EXACT_MAX_DIM
+from theory.symbolic.maps import NTK, DenseNTK, point_symbols
 
 from ..claim import Claim, Context, Hypothesis
 from ..decisions import DEFAULT_ALPHA, bonferroni, mean_decision

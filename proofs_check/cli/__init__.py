@@ -6,8 +6,16 @@ import sys
 
 from theory._errors import InvalidArgument
 
-from . import (_bound, _claim, _derive, _entk, _experiment, _export, _kernel, _scaling,
-               _simulate, _verify)
+from .checks import bound as _bound
+from .checks import claim as _claim
+from .checks import verify as _verify
+from .finite import entk as _entk
+from .finite import experiment as _experiment
+from .finite import export as _export
+from .finite import scaling as _scaling
+from .finite import simulate as _simulate
+from .limit import derive as _derive
+from .limit import kernel as _kernel
 from ._common import EXIT_BAD_INPUT, Parser, UsageError
 
 __all__ = ["main", "build_parser"]

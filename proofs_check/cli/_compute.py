@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from numerics.cluster import check_backend_on_cluster, connect
-from numerics.devices import DEVICES, device_backend
+from numerics.backend.devices import DEVICES, device_backend
+from numerics.sweeps.cluster import check_backend_on_cluster, connect
 from theory._errors import InvalidArgument
 
 __all__ = ["add_arguments", "compute_target"]

@@ -1,0 +1,32 @@
+"""The registry: the built-in claims with the parameters ``pntk verify`` checks by default.
+
+>>> claim_ids()
+('C1', 'C2', 'C3-dense', 'C3', 'C4', 'C5')
+"""
+
+from __future__ import annotations
+
+from .c1_scaling import scaling_claim
+from .c2_rescaled import rescaled_equals_dense_claim
+from .c3_dense import dense_bound_claim
+from .c3_sparsity import sparsity_claim
+from .c4_pseudo import pseudo_network_claim
+from .c5_first_layer import first_layer_claim
+
+__all__ = ["registry", "claim_ids"]
+
+
+def registry() -> tuple:
+    """The built-in claims, in report order (fresh objects each call)."""
+    return (
+        scaling_claim(3, "3/10", 3),      # q^3 = 27/1000 is not a binary fraction
+        rescaled_equals_dense_claim(3, "1/2"),
+        dense_bound_claim(),
+        sparsity_claim(),
+        pseudo_network_claim(),
+        first_layer_claim(),
+    )
+
+
+def claim_ids() -> tuple[str, ...]:
+    return tuple(c.id for c in registry())

@@ -1,0 +1,1 @@
+"""Commands that decide claims and bounds: ``verify``, ``claim``, ``bound``."""

@@ -1,0 +1,2 @@
+"""Commands on finite-width networks: ``entk``, ``simulate``, ``scaling``, ``experiment``,
+``export``."""

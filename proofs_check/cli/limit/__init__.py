@@ -1,0 +1,1 @@
+"""Commands on the infinite-width theory: ``kernel`` (limit kernels) and ``derive`` (LaTeX)."""
