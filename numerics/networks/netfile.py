@@ -10,7 +10,9 @@ The file (``numpy.savez``) holds:
 * ``keep_probs`` (optional, L+1 values in (0, 1], 1 for dense layers): the q_h of
   rescaled pruning, each read as its shortest decimal (0.3 is 3/10).  Without
   it q_h is the kept fraction of M_h, and a note says so;
-* ``activation`` (optional string, default ``relu``): ``relu`` or ``erf``.
+* ``activation`` (optional string, default ``relu``): ``relu`` or ``erf``;
+* ``mask_info`` (optional JSON string): how the masks were made, written by
+  :func:`numerics.masks.save_mask` and ignored here.
 
 Every problem is one :class:`~theory.InvalidArgument` line naming the file, the
 array and the fix.
@@ -34,7 +36,7 @@ from .network import MaskedNetwork
 __all__ = ["LoadedNetwork", "load_network"]
 
 _LAYER_KEY = re.compile(r"^([WM])([1-9][0-9]*)$")
-_SCALARS = ("rescale", "keep_probs", "activation")
+_SCALARS = ("rescale", "keep_probs", "activation", "mask_info")
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,7 +85,8 @@ class _Reader:
                 unknown.append(key)
         if unknown:
             self.fail(f"unknown array(s) {', '.join(sorted(unknown))}",
-                      "store only W1..W{L+1}, M1..M{L+1}, rescale, keep_probs, activation")
+                      "store only W1..W{L+1}, M1..M{L+1}, rescale, keep_probs, activation, "
+                      "mask_info")
         if not weights:
             self.fail("no weight matrices W1, W2, ...", "store W1..W{L+1} (numpy.savez)")
         count = max(weights)
