@@ -219,3 +219,26 @@ def test_digits_and_user_data(tmp_path):
     np.savez(tmp_path / "frac.npz", inputs=X, labels=np.linspace(0, 1, 6))
     with pytest.raises(InvalidArgument, match="not integers"):
         load_scoring_data(str(tmp_path / "frac.npz"))
+
+
+def test_mask_sources_for_commands(tmp_path):
+    from numerics.masks import mask_source, source_description, trial_network
+    spec = mask_source("snip", density="0.3", samples=50)
+    assert isinstance(spec, PruningSpec) and source_description(spec)["samples"] == 50
+    shape = (64, 16, 16, 1)
+    a, b = trial_network(spec, shape, 2, 0), trial_network(spec, shape, 2, 1)
+    ref = prune("snip", shape, "0.3", seed=2, trial=1, samples=50)
+    assert np.array_equal(b.masks[1], ref.layers[1]) and not np.array_equal(a.masks[1],
+                                                                            b.masks[1])
+    path = save_mask(ref, tmp_path / "m.npz")
+    fixed = mask_source(str(path))
+    net = trial_network(fixed, shape, 5, 3, activation="erf", rescale=True)
+    assert net.activation == "erf" and np.array_equal(net.masks[1], ref.layers[1])
+    assert np.array_equal(net.weights[1], draw_weights(shape, 5, 3)[1] * ref.layers[1])
+    assert source_description(fixed)["digest"] == ref.digest()
+    for value, message in (("snip", "needs a target density"),
+                           ("nonsense", "neither a pruning method")):
+        with pytest.raises(InvalidArgument, match=message):
+            mask_source(value)
+    with pytest.raises(InvalidArgument, match="the network has shape"):
+        trial_network(fixed, (64, 8, 16, 1), 0, 0)

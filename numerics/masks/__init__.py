@@ -7,6 +7,8 @@
   (:data:`METHODS`: random, uniform, erk, magnitude, snip, grasp, synflow), per-layer
   or global budgets, on the digits or the user's data; :func:`draw_weights` and
   :func:`masked_network` give networks with given masks on the counter-based weights.
+* :func:`mask_source`, :func:`trial_network`, :func:`source_description`
+  (``sources``): what a command with ``--mask FILE|METHOD`` needs.
 * ``budget`` (exact counts, ERK, top-k), ``gradients`` (exact loss gradients and
   Hessian-vector products), ``synflow``, ``data`` (scoring data), ``methods`` (the
   registry).
@@ -34,6 +36,7 @@ _EXPORTS = {
     "kept_count": "budget", "erk_densities": "budget", "erk_counts": "budget",
     "keep_top": "budget",
     "synflow_scores": "synflow",
+    "mask_source": "sources", "trial_network": "sources", "source_description": "sources",
 }
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

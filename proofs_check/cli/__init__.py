@@ -12,6 +12,7 @@ from .checks import verify as _verify
 from .finite import entk as _entk
 from .finite import experiment as _experiment
 from .finite import export as _export
+from .finite import masks as _masks
 from .finite import scaling as _scaling
 from .finite import simulate as _simulate
 from .limit import derive as _derive
@@ -31,6 +32,7 @@ def build_parser() -> Parser:
     _kernel.add_parser(sub)
     _derive.add_parser(sub)
     _entk.add_parser(sub)
+    _masks.add_parser(sub)
     _simulate.add_parser(sub)
     _scaling.add_parser(sub)
     _experiment.add_parser(sub)

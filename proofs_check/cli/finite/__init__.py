@@ -1,2 +1,2 @@
-"""Commands on finite-width networks: ``entk``, ``simulate``, ``scaling``, ``experiment``,
-``export``."""
+"""Commands on finite-width networks: ``entk``, ``masks``, ``simulate``, ``scaling``,
+``experiment``, ``export``."""
