@@ -41,8 +41,7 @@ def add_parser(sub) -> None:
     p.add_argument("--samples", help="score on the first N inputs only (default: all)")
     p.add_argument("--input-dim", help="input dimension d0 (default: that of --data, 64 for "
                                        "the digits; data-free methods only)")
-    p.add_argument("--rounds", default="100", help="rounds of iterative methods (SynFlow; "
-                                                   "default 100)")
+    p.add_argument("--rounds", help="rounds of iterative methods (SynFlow; default 100)")
     p.add_argument("--activation", default="relu", help="relu or erf")
     p.add_argument("--seed", default="0", help="seed of the weights and random draws (>= 0)")
     p.add_argument("--trial", default="0", help="trial index t: the network pntk simulate "
@@ -116,12 +115,17 @@ def run(args) -> int:
     density = _require(args, "density", "--density")
     out = _require(args, "out", "--out")
     info = METHODS[method]
+    if args.rounds is not None and not info.iterative:
+        raise InvalidArgument("--rounds", args.rounds, f"{method} prunes in one shot",
+                              "drop --rounds (it applies to iterative methods: " + ", ".join(
+                                  m.name for m in METHODS.values() if m.iterative) + ")")
     try:
         spec = PruningSpec(method, density, scope=args.scope, layers=_layers(args.layers),
                            data=args.data, labels=args.labels,
                            samples=None if args.samples is None else
                            parse_int(args.samples, "--samples", 1),
-                           rounds=parse_int(args.rounds, "--rounds", 1),
+                           rounds=100 if args.rounds is None else
+                           parse_int(args.rounds, "--rounds", 1),
                            activation=args.activation)
     except InvalidArgument as exc:
         flag = {"density": "--density", "scope": "--per-layer/--global", "layers": "--layers",
@@ -160,9 +164,10 @@ def _input_dim(args, spec, info) -> int:
         return data.input_dim
     if args.input_dim is not None:
         return parse_int(args.input_dim, "--input-dim", 1)
-    if args.data != "digits" or args.labels is not None:
+    if args.data != "digits" or args.labels is not None or args.samples is not None:
         raise InvalidArgument("--data", args.data, f"{info.name} is data-free",
-                              "drop --data (give --input-dim for the input dimension)")
+                              "drop --data, --labels and --samples (give --input-dim for the "
+                              "input dimension)")
     return 64                           # the digits' dimension, as for data-driven methods
 
 
