@@ -46,6 +46,15 @@ def test_text_output_lists_every_layer(tmp_path, capsys):
     assert m.kept == (210, 60, 2) and m.params["rounds"] == 5
 
 
+def test_one_density_per_layer(tmp_path, capsys):
+    code, text = run_in_process(["masks", "magnitude", "--depth", 2, "--width", 20,
+                                 "--density", "0.5,0.1", "--out", tmp_path / "m.npz"], capsys)
+    lines = text.splitlines()
+    assert code == 0 and "per-layer density 0.5,0.1 over layers 2, 3" in lines[0]
+    assert lines[3].split()[-3:] == ["200", "/", "400"] and lines[4].split()[-3:] == ["2", "/",
+                                                                                      "20"]
+
+
 def test_user_data_and_masks_only(tmp_path, capsys):
     rng = np.random.default_rng(0)
     np.savez(tmp_path / "d.npz", inputs=rng.standard_normal((30, 6)),
@@ -86,6 +95,9 @@ BAD = {
     "samples for a data-free method": (["masks", "magnitude", "--depth", 2, "--width", 8,
                                         "--density", "0.2", "--samples", 10],
                                        "magnitude is data-free"),
+    "densities for a global budget": (["masks", "snip", "--depth", 2, "--width", 8,
+                                       "--density", "0.5,0.2", "--global"],
+                                      "--density='1/2,1/5' is invalid"),
     "missing data file": (["masks", "snip", "--depth", 2, "--width", 8, "--density", "0.2",
                            "--data", "nothere.npz"], "--data='nothere.npz' is invalid"),
     "out folder missing": (["masks", "magnitude", "--depth", 2, "--width", 8, "--density",

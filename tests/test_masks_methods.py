@@ -245,7 +245,11 @@ def _problems(draw):
     scope = draw(st.sampled_from(METHODS[method].scopes))
     layers = draw(st.lists(st.integers(1, depth + 1), min_size=1, max_size=depth + 1,
                            unique=True))
-    density = draw(st.fractions(Fraction(1, 100), 1, max_denominator=100))
+    fractions = st.fractions(Fraction(1, 100), 1, max_denominator=100)
+    if scope == "per-layer" and draw(st.booleans()):
+        density = tuple(draw(fractions) for _ in layers)        # one per pruned layer
+    else:
+        density = draw(fractions)
     return shape, method, scope, tuple(sorted(layers)), density, draw(st.integers(0, 5))
 
 
@@ -263,12 +267,30 @@ def test_every_mask_has_the_requested_density_within_the_rounding(problem):
     sizes = [m.sizes[h - 1] for h in layers]
     kept = [m.kept[h - 1] for h in layers]
     if scope == "per-layer":
-        for k, n in zip(kept, sizes):
-            assert abs(k - density * n) <= Fraction(1, 2) or (k == 1 and density * n < 1)
+        targets = density if isinstance(density, tuple) else (density,) * len(layers)
+        for k, n, d in zip(kept, sizes, targets):
+            assert abs(k - d * n) <= Fraction(1, 2) or (k == 1 and d * n < 1)
     else:
         total = sum(sizes)
         assert abs(sum(kept) - density * total) <= Fraction(1, 2) or \
             (sum(kept) == 1 and density * total < 1)
+
+
+def test_one_density_per_layer():
+    shape = (4, 30, 20, 1)
+    for method in ("random", "uniform", "magnitude", "synflow"):
+        m = prune(method, shape, "0.5,0.1", rounds=5)
+        assert m.nominal == (1, Fraction(1, 2), Fraction(1, 10)), method
+        if method != "random":
+            assert m.kept[1:] == (300, 2), method
+    bern = [prune("random", (3, 300, 300, 1), (Fraction(1, 2), Fraction(1, 5)), trial=t)
+            for t in range(3)]
+    kept = sum(m.kept[1] for m in bern)
+    assert stats.binomtest(kept, 3 * 90000, 0.5).pvalue > 1e-6     # level 1e-6
+    with pytest.raises(Exception, match="densities for 2 pruned layers"):
+        prune("magnitude", shape, "0.5,0.1,0.2")
+    with pytest.raises(Exception, match="needs a per-layer budget"):
+        prune("erk", shape, "0.5,0.1")
 
 
 @pytest.mark.parametrize("method", sorted(METHODS))

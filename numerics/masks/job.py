@@ -20,6 +20,8 @@ from typing import Callable
 
 import numpy as np
 
+from theory._errors import InvalidArgument
+
 from ..networks.sampling import layer_generator, network_key
 from .budget import keep_top, kept_count
 from .data import ScoringData
@@ -36,7 +38,7 @@ class PruneJob:
 
     ``shape`` (d0, n_1, ..., n_L, 1); ``layers`` the pruned layers (sorted);
     ``density`` the target kept fraction (per layer or over all pruned layers, as
-    ``scope`` says); ``weights`` W^(1)..W^(L+1) at initialisation (dense);
+    ``scope`` says; under a per-layer budget also a tuple, one value per pruned layer); ``weights`` W^(1)..W^(L+1) at initialisation (dense);
     ``data`` the scoring data (None for data-free methods); ``rounds`` the number
     of pruning rounds of iterative methods; ``activation`` of the network;
     ``progress``: None or a callable ``progress(done, total)`` that iterative
@@ -45,7 +47,7 @@ class PruneJob:
 
     shape: tuple
     layers: tuple
-    density: Fraction
+    density: Fraction | tuple
     scope: str
     weights: tuple
     seed: int = 0
@@ -70,22 +72,32 @@ class PruneJob:
         return layer_generator(self.seed, network_key(self.shape, "float64"), self.trial,
                                layer, kind)
 
-    def counts(self, density=None) -> dict[int, int]:
-        """Kept weights per pruned layer at ``density`` (default: the target), per layer."""
-        d = self.density if density is None else Fraction(density)
-        return {h: kept_count(d, self.size(h)) for h in self.layers}
+    def target(self, h: int | None = None, power: float = 1.0) -> Fraction:
+        """The target density of pruned layer ``h`` (None: the common or global one),
+        raised to ``power`` for iterative schedules (exactly the target at power 1)."""
+        d = self.density
+        if isinstance(d, tuple):
+            if h is None:
+                raise InvalidArgument("density", [str(v) for v in d], "one density per "
+                                      "layer has no global value", "use a per-layer budget")
+            d = d[self.layers.index(h)]
+        return d if power == 1 else Fraction(float(d) ** power)
 
-    def total(self, density=None) -> int:
-        """Kept weights over all pruned layers at ``density`` under a global budget."""
-        d = self.density if density is None else Fraction(density)
-        return kept_count(d, sum(self.size(h) for h in self.layers))
+    def counts(self, power: float = 1.0) -> dict[int, int]:
+        """Kept weights per pruned layer at density target^power, per layer."""
+        return {h: kept_count(self.target(h, power), self.size(h)) for h in self.layers}
 
-    def select(self, scores: dict, density=None, check: bool = True) -> dict[int, np.ndarray]:
+    def total(self, power: float = 1.0) -> int:
+        """Kept weights over all pruned layers at density target^power (global budget)."""
+        return kept_count(self.target(None, power), sum(self.size(h) for h in self.layers))
+
+    def select(self, scores: dict, power: float = 1.0,
+               check: bool = True) -> dict[int, np.ndarray]:
         """Keep the largest ``scores`` (one array per pruned layer) to the budget at
-        ``density``: per layer, or over all pruned layers together (``scope``).
+        density target^power: per layer, or over all pruned layers together (``scope``).
         ``check``: refuse NaN or infinite scores (skip only for scores known finite)."""
         if self.scope == "per-layer":
-            counts = self.counts(density)
+            counts = self.counts(power)
             return {h: keep_top([scores[h]], counts[h], check=check)[0] for h in self.layers}
-        kept = keep_top([scores[h] for h in self.layers], self.total(density), check=check)
+        kept = keep_top([scores[h] for h in self.layers], self.total(power), check=check)
         return dict(zip(self.layers, kept))

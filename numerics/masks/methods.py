@@ -31,7 +31,7 @@ from typing import Callable
 
 import numpy as np
 
-from .budget import erk_counts
+from .budget import erk_counts, erk_densities
 from .gradients import ScoringNet, gradient_and_hessian_gradient, loss_gradient
 from .job import HEAD_STREAM, PruneJob
 from .synflow import synaptic_flow
@@ -79,7 +79,7 @@ def _uniform_choice(job: PruneJob, counts: dict) -> dict:
 
 def random(job: PruneJob) -> dict:
     """Bernoulli(d): uniforms of layer h's mask stream below float(d)."""
-    return {h: job.generator(h).random(job.layer_shape(h)) < float(job.density)
+    return {h: job.generator(h).random(job.layer_shape(h)) < float(job.target(h))
             for h in job.layers}
 
 
@@ -105,7 +105,9 @@ def erk(job: PruneJob) -> dict:
 
 
 def _erk_nominal(job: PruneJob) -> dict:
-    return {h: Fraction(k, job.size(h)) for h, k in _erk_counts(job).items()}
+    """ERK's layer densities (before rounding to counts, so never 0), as shortest decimals."""
+    densities = erk_densities([job.layer_shape(h) for h in job.layers], job.density)
+    return {h: Fraction(repr(float(d))) for h, d in zip(job.layers, densities)}
 
 
 def magnitude(job: PruneJob) -> dict:

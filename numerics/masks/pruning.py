@@ -50,6 +50,19 @@ def check_density(value, argument: str = "density") -> Fraction:
     return d
 
 
+def _densities(value):
+    """One density, or a tuple of them from a sequence or a comma-separated string."""
+    if isinstance(value, str) and "," in value:
+        value = [v for v in value.replace(" ", "").split(",") if v]
+    if isinstance(value, (list, tuple)):
+        if not value:
+            raise InvalidArgument("density", value, "no density given",
+                                  "give one density, or one per pruned layer")
+        values = tuple(check_density(v) for v in value)
+        return values[0] if len(values) == 1 else values
+    return check_density(value)
+
+
 def default_layers(depth: int) -> tuple[int, ...]:
     """The pruned layers by default: 2..L+1 (the first layer dense), as in THEORY.md."""
     return tuple(range(2, depth + 2))
@@ -107,7 +120,8 @@ class PruningSpec:
     """A pruning method and its settings.
 
     ``method``: a name of :data:`numerics.masks.methods.METHODS`; ``density``: the
-    kept fraction in (0, 1]; ``scope``: 'per-layer' or 'global' (None: the method's
+    kept fraction in (0, 1], or one per pruned layer (a sequence or "0.5,0.2"; a
+    per-layer budget); ``scope``: 'per-layer' or 'global' (None: the method's
     default); ``layers``: the pruned layers (None: 2..L+1); ``data``: 'digits', a file
     (see :func:`numerics.masks.data.load_scoring_data`) or :class:`ScoringData`, read
     only by methods that score on data; ``samples``: use only the first ``samples``
@@ -135,8 +149,17 @@ class PruningSpec:
             raise InvalidArgument("method", self.method, "unknown pruning method",
                                   f"choose one of {', '.join(METHODS)}")
         info = METHODS[self.method]
-        object.__setattr__(self, "density", check_density(self.density))
+        density = _densities(self.density)
+        object.__setattr__(self, "density", density)
         scope = info.scopes[0] if self.scope is None else self.scope
+        if isinstance(density, tuple):
+            if self.scope is None and "per-layer" in info.scopes:
+                scope = "per-layer"
+            if scope != "per-layer":
+                raise InvalidArgument("density", ",".join(map(str, density)), "one density "
+                                      f"per layer needs a per-layer budget ({self.method}: "
+                                      f"{' or '.join(info.scopes)})",
+                                      "give one density for a global budget")
         if scope not in SCOPES:
             raise InvalidArgument("scope", self.scope, "unknown scope",
                                   "choose 'per-layer' or 'global'")
@@ -169,7 +192,9 @@ class PruningSpec:
     def description(self) -> dict:
         """JSON-able settings: everything a mask depends on besides seed, trial, shape."""
         info = METHODS[self.method]
-        out = {"method": self.method, "density": str(self.density), "scope": self.scope,
+        density = ",".join(map(str, self.density)) if isinstance(self.density, tuple) \
+            else str(self.density)
+        out = {"method": self.method, "density": density, "scope": self.scope,
                "layers": None if self.layers is None else list(self.layers),
                "activation": self.activation}
         if info.iterative:
@@ -181,11 +206,17 @@ class PruningSpec:
         return out
 
     def pruned_layers(self, depth: int) -> tuple[int, ...]:
+        """The pruned layers of a network of depth ``depth`` (checked against it)."""
         layers = default_layers(depth) if self.layers is None else self.layers
         if layers[-1] > depth + 1:
             raise InvalidArgument("layers", list(layers), f"layer {layers[-1]} does not exist "
                                   f"(depth {depth} has weight layers 1..{depth + 1})",
                                   f"give layers between 1 and {depth + 1}")
+        if isinstance(self.density, tuple) and len(self.density) != len(layers):
+            raise InvalidArgument("density", ",".join(map(str, self.density)),
+                                  f"{len(self.density)} densities for {len(layers)} pruned "
+                                  f"layers ({', '.join(map(str, layers))})",
+                                  "give one density per pruned layer, or one for all")
         return layers
 
     def mask(self, shape, seed: int = 0, trial: int = 0, weights=None, *,
@@ -209,7 +240,7 @@ class PruningSpec:
         info = METHODS[self.method]
         kept = info.run(job)
         arrays = tuple(kept.get(h) for h in range(1, len(shape)))
-        targets = info.nominal(job) if info.nominal else {h: self.density for h in layers}
+        targets = info.nominal(job) if info.nominal else {h: job.target(h) for h in layers}
         nominal = tuple(targets.get(h, Fraction(1)) for h in range(1, len(shape)))
         params = {**self.description(), "layers": list(layers), "seed": seed, "trial": trial}
         return Mask(arrays, shape=shape, method=self.method, params=params, nominal=nominal)
@@ -230,5 +261,7 @@ def prune(method: str, shape, density, *, seed: int = 0, trial: int = 0, weights
     >>> m = prune("uniform", (5, 10, 10, 1), "0.3", seed=1)
     >>> m.masked_layers, m.kept
     ((2, 3), (50, 30, 3))
+    >>> prune("magnitude", (5, 10, 10, 1), "0.5,0.2").kept       # one density per layer
+    (50, 50, 2)
     """
     return PruningSpec(method, density, **settings).mask(shape, seed, trial, weights)

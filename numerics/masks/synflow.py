@@ -20,8 +20,6 @@ range (deep or wide networks) without changing a single ranking.
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import numpy as np
 
 __all__ = ["synaptic_flow", "synflow_scores"]
@@ -81,13 +79,11 @@ def synflow_scores(thetas, layers, *, true_scale: bool = True,
 def synaptic_flow(job) -> dict[int, np.ndarray]:
     """SynFlow masks for a :class:`~numerics.masks.job.PruneJob` (``job.rounds`` rounds)."""
     thetas = [np.abs(np.asarray(W, dtype=np.float64)) for W in job.weights]
-    target = Fraction(job.density)
     scores = {h: np.empty_like(thetas[h - 1]) for h in job.layers}
     keep = {}
-    for r in range(1, job.rounds + 1):
-        density = target if r == job.rounds else Fraction(float(target) ** (r / job.rounds))
+    for r in range(1, job.rounds + 1):          # density target^(r/R); exactly it at r = R
         synflow_scores(thetas, job.layers, true_scale=False, out=scores)
-        keep = job.select(scores, density, check=False)
+        keep = job.select(scores, r / job.rounds, check=False)
         for h, M in keep.items():
             np.multiply(thetas[h - 1], M, out=thetas[h - 1])
         if job.progress is not None:

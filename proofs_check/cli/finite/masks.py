@@ -25,7 +25,8 @@ def add_parser(sub) -> None:
     p.add_argument("--list", action="store_true", help="list the methods and exit")
     p.add_argument("--depth", help="number of hidden layers L (>= 1)")
     p.add_argument("--width", help="hidden width of every layer, or L comma-separated widths")
-    p.add_argument("--density", help="kept fraction d in (0, 1] of the pruned layers")
+    p.add_argument("--density", help="kept fraction d in (0, 1] of the pruned layers, or one "
+                                     "per pruned layer (comma-separated, with --per-layer)")
     scope = p.add_mutually_exclusive_group()
     scope.add_argument("--per-layer", dest="scope", action="store_const", const="per-layer",
                        help="every pruned layer keeps the fraction d")
@@ -171,10 +172,11 @@ def _input_dim(args, spec, info) -> int:
     return 64                           # the digits' dimension, as for data-driven methods
 
 
-def _decimal(fraction: str) -> str:
+def _decimal(fractions: str) -> str:
+    """'1/5' as '0.2' (each of a comma-separated list)."""
     from fractions import Fraction
 
-    return f"{float(Fraction(fraction)):.6g}"
+    return ",".join(f"{float(Fraction(f)):.6g}" for f in fractions.split(","))
 
 
 def _print_text(s: dict, spec) -> None:
