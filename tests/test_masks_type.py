@@ -242,3 +242,15 @@ def test_mask_sources_for_commands(tmp_path):
             mask_source(value)
     with pytest.raises(InvalidArgument, match="the network has shape"):
         trial_network(fixed, (64, 8, 16, 1), 0, 0)
+
+
+def test_masks_and_specs_travel_to_worker_processes():
+    """Both pickle (multiprocessing and Dask send them to workers) and come back equal."""
+    import pickle
+    mask = prune("snip", (64, 10, 10, 1), "0.3", samples=40)
+    back = pickle.loads(pickle.dumps(mask))
+    assert back.digest() == mask.digest() and dict(back.params) == dict(mask.params)
+    assert back.nominal == mask.nominal and not back.layers[1].flags.writeable
+    spec = PruningSpec("grasp", "0.3", samples=40)
+    again = pickle.loads(pickle.dumps(spec))
+    assert again.mask((64, 10, 10, 1), 1).digest() == spec.mask((64, 10, 10, 1), 1).digest()

@@ -152,6 +152,10 @@ class Mask:
             out.append(d)
         return tuple(out)
 
+    def __reduce__(self):
+        """Pickle through the constructor (worker processes receive masks this way)."""
+        return (Mask, (self.layers, self.shape, self.method, dict(self.params), self.nominal))
+
     # ------------------------------------------------------------------ builders
     @classmethod
     def dense(cls, shape) -> "Mask":
