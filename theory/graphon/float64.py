@@ -1,0 +1,289 @@
+r"""The Graphon NTK in float64: Gram matrices, vectorised over pairs and blocks.
+
+Derivation (our conventions, THEORY section 1; neuron i of a width-n_h layer sits
+in block a(i) = floor(i K_h / n_h), and widths grow with K fixed).  Conditionally on
+layer h, the pre-activation f^(h+1)_i of a neuron in block a is Gaussian with
+covariance ``r^2 (c_sigma / n_h) sum_j M_ij sigma(f_j(x)) sigma(f_j(x'))``; the kept
+neurons j of block b are a G(a, b) fraction of the block's n_h / K_h, so the sum is
+a block average::
+
+    K^(1)_a(x, x')   = r_1^2 sum_j G_1[a, j] x_j x'_j                (mean-field first layer)
+    Sigma^(h)_b      = V(K^(h)_b),   Sigma-dot^(h)_b = Vdot(K^(h)_b)
+    K^(h+1)_a        = r_{h+1}^2 (1/K_h) sum_b G_{h+1}[a, b] Sigma^(h)_b
+    Theta^(1)_a      = K^(1)_a
+    Theta^(h+1)_a    = r_{h+1}^2 (1/K_h) sum_b G_{h+1}[a, b] (Sigma^(h)_b + Sigma-dot^(h)_b Theta^(h)_b)
+    NTK = Theta^(L+1)_1,   NNGP = K^(L+1)_1        (K_{L+1} = 1)
+
+``Theta^(h)_a`` is the NTK of a pre-activation at position a with respect to the
+weights of layers 1..h: the kept weights of layer h+1 contribute the forward term,
+the earlier layers reach it through ``W_ij^2 M_ij`` (mean G(a, b)) times
+``sigma'(f_j(x)) sigma'(f_j(x'))``.  Unrolled, the NTK is the sum of layer
+contributions ``(1/K_h) sum_a beta^(h)_a K^(h)_a`` with the position-dependent
+backward signal ``beta^(h)_b = Sigma-dot^(h)_b r_{h+1}^2 (1/K_{h+1}) sum_a G_{h+1}[a, b]
+beta^(h+1)_a``, ``beta^(L+1) = 1`` (see :mod:`theory.graphon.latex`).  With G = 1 it
+is the dense NTK; with constant G_h = q_h it is the pruned limit of claim C1.
+
+Numerics.  Blocks with the same (aggregated) row of G compute the same kernel, so
+each layer is reduced to its distinct blocks first (a dense or constant layer costs
+one block).  Pairs are independent: the Gram is computed in tiles of rows, each a
+(blocks, rows, columns) array, so memory stays bounded.  For ReLU the angle of a
+mixed covariance is kept accurate near correlation 1 like the mask average of claim
+C5: ``1 - cos`` is a Cauchy-Schwarz gap (a weighted variance of the variance
+ratios) plus the mixed ``sqrt(ab)(1 - J)``, free of cancellation.
+
+>>> import numpy as np
+>>> from .spec import GraphonNetwork
+>>> X = np.array([[1.0, 0.0, 0.0], [0.6, 0.8, 0.0]])
+>>> net = GraphonNetwork.from_layers({2: [[1.0, 0.2], [0.2, 1.0]], 3: [[0.5, 1.0]]}, depth=2)
+>>> k = graphon_ntk(net, X)
+>>> k.ntk.shape, k.blocks
+((2, 2), (3, 2, 2, 1))
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._errors import InvalidArgument, check_int
+from ..kernels.dual_np import STEPS
+from ..kernels.first_layer import _finish, _pattern_sums, _relu_one_minus_cos, EXACT_MAX_DIM
+from ..kernels.geometry import PairGeometry, as_inputs
+from .spec import GraphonNetwork
+
+__all__ = ["GraphonKernel", "graphon_ntk", "graphon_memory", "effective_layers",
+           "GRAPHON_FIRST_LAYER", "DEFAULT_WORK_BYTES"]
+
+GRAPHON_FIRST_LAYER = ("mean_field", "exact")
+DEFAULT_WORK_BYTES = 384 << 20   # tile work space
+_ARRAYS_PER_TILE = 24            # live (blocks x rows x cols) float64 arrays, measured upper bound
+
+
+@dataclass(frozen=True)
+class GraphonKernel:
+    """The Graphon NTK and NNGP Gram matrices of ``net`` on the inputs.
+
+    ``blocks`` are (K_0, ..., K_{L+1}); ``effective_blocks`` the distinct blocks
+    actually computed per layer 1..L; ``method`` says how the first layer was treated.
+    """
+
+    net: GraphonNetwork
+    ntk: np.ndarray
+    nngp: np.ndarray
+    method: str
+    blocks: tuple
+    effective_blocks: tuple
+
+
+def effective_layers(net: GraphonNetwork, d0: int):
+    """Distinct blocks per layer: ``(first_rows, mixers)``.
+
+    ``first_rows`` (E_1, d0) are the distinct rows of G_1 and ``mixers[h-2]``
+    (E_h, E_{h-1}) the distinct rows of (1/K_{h-1}) G_h summed over the columns of
+    each distinct block below, for h = 2..L+1 (E_{L+1} = 1).
+    """
+    G1 = net.graphon(1, d0)
+    rows, inverse = np.unique(G1, axis=0, return_inverse=True)
+    inverse = np.asarray(inverse).reshape(-1)
+    first_rows, mixers = rows, []
+    for h in range(2, net.depth + 2):
+        G = net.graphon(h, d0)
+        K_below = G.shape[1]
+        agg = np.zeros((G.shape[0], rows.shape[0]))
+        np.add.at(agg.T, inverse, G.T)
+        agg /= K_below
+        rows, inverse = np.unique(agg, axis=0, return_inverse=True)
+        inverse = np.asarray(inverse).reshape(-1)
+        mixers.append(rows)
+    return first_rows, mixers
+
+
+def _mix(w: np.ndarray, arr: np.ndarray) -> np.ndarray:
+    """sum_b w[a, b] arr[b, ...] for a (E_h, E_{h-1}) mixer."""
+    shape = arr.shape
+    out = w @ arr.reshape(shape[0], -1)
+    return out.reshape((w.shape[0],) + shape[1:])
+
+
+@dataclass
+class _State:
+    """Post-activation statistics of one layer's distinct blocks on a tile of pairs."""
+
+    A: np.ndarray      # Sigma_b(x, x),   (E, T, 1)
+    B: np.ndarray      # Sigma_b(x', x'), (E, 1, C)
+    S: np.ndarray      # Sigma_b(x, x'),  (E, T, C)
+    D: np.ndarray      # Sigma-dot_b Theta_b, (E, T, C)
+    gap: np.ndarray | None  # sqrt(AB) - S, accurate (ReLU only)
+
+
+def _relu_gap(g: PairGeometry) -> np.ndarray:
+    """sqrt(var_x var_y) (1 - cos) for a ReLU post-activation geometry (cos = J >= 0)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        omc = np.where(g.cos > 0, g.sin * g.sin / (1.0 + g.cos), 1.0 - g.cos)
+    return np.sqrt(g.var_x * g.var_y) * omc
+
+
+def _after_step(g0: PairGeometry, theta: np.ndarray, activation: str) -> _State:
+    nngp, deriv, nxt = STEPS[activation](g0)
+    deriv *= theta
+    gap = _relu_gap(nxt) if activation == "relu" else None
+    return _State(np.broadcast_to(nxt.var_x, nngp.shape[:-1] + (1,)),
+                  np.broadcast_to(nxt.var_y, nngp.shape[:-2] + (1, nngp.shape[-1])),
+                  nngp, deriv, gap)
+
+
+def _mixed_geometry(w: np.ndarray, st: _State, scale: float) -> PairGeometry:
+    """Geometry of K_a = scale * sum_b w_ab Sigma_b, accurate near correlation 1 for ReLU."""
+    va, vb = _mix(w, st.A), _mix(w, st.B)
+    cov = _mix(w, st.S)
+    geom = PairGeometry.from_covariance(va * scale, vb * scale, cov * scale)
+    if st.gap is None:
+        return geom
+    A, B = st.A, st.B
+    mean_a, mean_b = A.mean(axis=0), B.mean(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ref = np.where(mean_a > 0, np.sqrt(mean_b / np.where(mean_a > 0, mean_a, 1.0)), 0.0)
+        dev = np.where(A > 0, np.sqrt(B / np.where(A > 0, A, 1.0)), 0.0) - ref
+    adev = A * dev
+    s1 = _mix(w, adev)
+    s2 = _mix(w, adev * dev)
+    eab = _mix(w, np.sqrt(A * B))
+    eab_1mj = _mix(w, st.gap)
+    dead = A == 0
+    z = _mix(w, B * dead) if np.any(dead) else 0.0
+    omc = _relu_one_minus_cos(va, vb, s1, s2, eab, eab_1mj, z)
+    near = geom.cos > 0.5
+    cos = np.where(near, 1.0 - omc, geom.cos)
+    sin = np.where(near, np.sqrt(np.maximum(omc, 0.0) * (2.0 - omc)), geom.sin)
+    return PairGeometry(geom.var_x, geom.var_y, cos, sin)
+
+
+def _first_mean_field(net, rows1, Xt, Yt, r2) -> _State:
+    root = np.sqrt(rows1)[:, None, :]
+    g0 = PairGeometry.from_inputs(Xt[None] * root, Yt[None] * root).scaled(r2)
+    return _after_step(g0, g0.cov, net.activation)
+
+
+def _first_exact(net, rows1, Xt, Yt, r2) -> _State:
+    relevant = np.flatnonzero(np.any(Xt != 0, axis=0) | np.any(Yt != 0, axis=0))
+    k = relevant.size
+    codes = np.arange(1 << k, dtype=np.int64)
+    masks = ((codes[:, None] >> np.arange(k)) & 1).astype(bool)
+    parts = []
+    for row in rows1:
+        q = row[relevant]
+        weights = np.prod(np.where(masks, q, 1.0 - q), axis=1)
+        st = _finish(_pattern_sums(Xt[:, relevant], Yt[:, relevant], masks, weights, r2,
+                                   net.activation, False))
+        g = st.geometry_of_sigma()
+        parts.append((st.var_x, st.var_y, st.sigma, st.drive,
+                      _relu_gap(g) if net.activation == "relu" else None))
+    A, B, S, D, gap = (None if parts[0][i] is None else np.stack([p[i] for p in parts])
+                       for i in range(5))
+    return _State(A, B, S, D, gap)
+
+
+def _tile(net, rows1, mixers, scales, Xt, Yt, first_layer):
+    build = _first_mean_field if first_layer == "mean_field" else _first_exact
+    st = build(net, rows1, Xt, Yt, scales[0])
+    for h, w in enumerate(mixers, start=2):
+        s = scales[h - 1]
+        theta = _mix(w, st.S + st.D) * s
+        if h == net.depth + 1:
+            return theta[0], _mix(w, st.S)[0] * s
+        st = _after_step(_mixed_geometry(w, st, s), theta, net.activation)
+    raise AssertionError("unreachable")
+
+
+def graphon_memory(net: GraphonNetwork, n_x: int, n_y: int | None = None, *,
+                   work_bytes: int = DEFAULT_WORK_BYTES) -> int:
+    """Peak bytes of :func:`graphon_ntk`: the two outputs, the inputs per block and one tile.
+
+    >>> net = GraphonNetwork.constant(2, [1, 0.5, 0.5])
+    >>> graphon_memory(net, 1000) < graphon_memory(net, 2000)
+    True
+    """
+    n_x = check_int(n_x, "n_x", 1)
+    n_y = n_x if n_y is None else check_int(n_y, "n_y", 1)
+    out = 2 * n_x * n_y * 8
+    return out + check_int(work_bytes, "work_bytes", 1) + 4 * (n_x + n_y) * 8 * 64
+
+
+def _physical_memory() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 8 << 30
+
+
+def graphon_ntk(net: GraphonNetwork, X, Y=None, *, first_layer: str = "mean_field",
+                work_bytes: int = DEFAULT_WORK_BYTES,
+                memory_limit: int | None = None) -> GraphonKernel:
+    """Graphon NTK and NNGP Gram matrices (N x N for ``Y=None``, else N x M), float64.
+
+    ``first_layer="mean_field"`` is the graphon treatment (K^(1)_a is the
+    G_1-weighted inner product); ``"exact"`` averages the first layer's dual maps
+    over the masks Bernoulli(G_1[a, j]) of the non-zero input coordinates (at most
+    16), the analogue of claim C5 at fixed d0.  ``work_bytes`` bounds one tile's work
+    space; a request over ``memory_limit`` bytes (default: half the physical memory)
+    is refused with an estimate.
+    """
+    if not isinstance(net, GraphonNetwork):
+        raise InvalidArgument("net", type(net).__name__, "not a GraphonNetwork",
+                              "build one with GraphonNetwork.from_layers(...)")
+    if first_layer not in GRAPHON_FIRST_LAYER:
+        raise InvalidArgument("first_layer", first_layer, "unknown method",
+                              f"choose one of {', '.join(GRAPHON_FIRST_LAYER)}")
+    X = as_inputs(X, "X")
+    sym = Y is None
+    Yv = X if sym else as_inputs(Y, "Y")
+    if Yv.shape[1] != X.shape[1]:
+        raise InvalidArgument("Y", f"inputs of dimension {Yv.shape[1]}",
+                              f"X has dimension {X.shape[1]}", "give both the same dimension")
+    d0 = X.shape[1]
+    if net.input_dim is not None and net.input_dim != d0:
+        raise InvalidArgument("X", f"inputs of dimension {d0}",
+                              f"G1 has {net.input_dim} columns (K_0 = d0)",
+                              f"give inputs of dimension {net.input_dim}")
+    n_x, n_y = X.shape[0], Yv.shape[0]
+    limit = _physical_memory() // 2 if memory_limit is None else \
+        check_int(memory_limit, "memory_limit", 1)
+    need = graphon_memory(net, n_x, None if sym else n_y, work_bytes=work_bytes)
+    if need > limit:
+        raise InvalidArgument("X", f"{n_x} x {n_y} Gram matrix",
+                              f"needs about {need / 2**30:.3g} GiB, over the limit of "
+                              f"{limit / 2**30:.3g} GiB",
+                              "use fewer inputs or raise memory_limit")
+    rows1, mixers = effective_layers(net, d0)
+    if first_layer == "exact":
+        k = int(np.count_nonzero(np.any(X != 0, axis=0) | np.any(Yv != 0, axis=0)))
+        if k > EXACT_MAX_DIM:
+            raise InvalidArgument("first_layer", first_layer,
+                                  f"exact averaging needs <= {EXACT_MAX_DIM} non-zero input "
+                                  f"coordinates, these inputs have {k}",
+                                  "use first_layer='mean_field' or fewer coordinates")
+    widest = max([rows1.shape[0]] + [w.shape[0] for w in mixers])
+    per_row = _ARRAYS_PER_TILE * widest * n_y * 8
+    if first_layer == "exact":
+        per_row *= 1 << k
+    tile = max(1, check_int(work_bytes, "work_bytes", 1) // per_row)
+    scales = net.layer_scales()
+    ntk = np.empty((n_x, n_y))
+    nngp = np.empty((n_x, n_y))
+    for p0 in range(0, n_x, tile):
+        p1 = min(n_x, p0 + tile)
+        c0 = p0 if sym else 0       # symmetric: the upper trapezoid, mirrored below
+        t_ntk, t_nngp = _tile(net, rows1, mixers, scales, X[p0:p1], Yv[c0:], first_layer)
+        ntk[p0:p1, c0:] = t_ntk
+        nngp[p0:p1, c0:] = t_nngp
+    if sym:
+        lower = np.tril_indices(n_x, -1)
+        ntk[lower] = ntk.T[lower]
+        nngp[lower] = nngp.T[lower]
+    method = ("first layer: graphon (mean-field) covariance sum_j G1[a,j] x_j x'_j"
+              if first_layer == "mean_field" else
+              "first layer: exact average over Bernoulli(G1[a,j]) masks of the input coordinates")
+    return GraphonKernel(net, ntk, nngp, method, (d0,) + net.blocks[1:],
+                         (rows1.shape[0],) + tuple(w.shape[0] for w in mixers[:-1]))
