@@ -14,7 +14,7 @@ first layer's own weights).  The two agree only when V is linear in the covarian
 >>> net = GraphonNetwork.constant(1, [0.5, 1], input_dim=2)
 >>> gap = graphon_first_layer_gap(net, np.array([[1.0, 0.0], [0.6, 0.8]]))
 >>> round(gap.max_scaled_gap, 4)
-0.0796
+0.0249
 """
 
 from __future__ import annotations
