@@ -15,6 +15,11 @@ The result is a step graphon with equal-sized blocks (:class:`GraphonEstimate`);
 block values are the kept fractions of the blocks.  The cost is one pass over the
 mask after sorting the degrees: linear in the number of mask entries.
 
+Sorting biases a finite-width estimate: degrees fluctuate by O(n^-1/2), and sorting
+turns those fluctuations into a gradient (a constant graphon q estimated at width n
+has its top and bottom halves sqrt(2/pi) sd(degree fraction) above and below q),
+which vanishes like n^-1/2 - the same order as the block noise.
+
 Each layer is sorted on its own, as in the paper: the neuron order of layer h's
 rows (in-degrees) need not be the order of layer h+1's columns (out-degrees), so a
 chain of estimates describes each layer's graphon up to relabelling, not how a
