@@ -106,10 +106,11 @@ def test_float64_against_mpmath_on_random_graphons(activation, rescale):
     assert scaled_error(k.ntk, ref) <= 1e-14
 
 
-@pytest.mark.parametrize("angle", [1e-3, 1e-6, 1e-9])
+@pytest.mark.parametrize("angle", [1e-3, 1e-6, 1e-9, np.pi - 1e-4, np.pi - 1e-7])
 def test_relu_near_parallel_pairs_keep_their_digits(angle):
     """Mixing blocks of different variances: 1 - cos is computed without cancellation
-    (the plain covariance-to-angle route loses ~1e-10 here)."""
+    (the plain covariance-to-angle route loses ~1e-10 here); nearly antiparallel inputs
+    keep pi - theta in the weighted first layer (exact rational arithmetic)."""
     net = random_net()
     rng = np.random.default_rng(5)
     x, v = rng.normal(size=6), rng.normal(size=6)

@@ -49,8 +49,9 @@ import numpy as np
 
 from .._errors import InvalidArgument, check_int
 from ..kernels.dual_np import STEPS
-from ..kernels.first_layer import _finish, _pattern_sums, _relu_one_minus_cos, EXACT_MAX_DIM
+from ..kernels.first_layer import EXACT_MAX_DIM, _relu_one_minus_cos
 from ..kernels.geometry import PairGeometry, as_inputs
+from .first_layer import first_layer_exact, first_layer_mean_field
 from .spec import GraphonNetwork
 
 __all__ = ["GraphonKernel", "graphon_ntk", "graphon_memory", "effective_layers",
@@ -103,8 +104,11 @@ def effective_layers(net: GraphonNetwork, d0: int):
 def _mix(w: np.ndarray, arr: np.ndarray) -> np.ndarray:
     """sum_b w[a, b] arr[b, ...] for a (E_h, E_{h-1}) mixer."""
     shape = arr.shape
-    out = w @ arr.reshape(shape[0], -1)
+    out = w @ np.ascontiguousarray(arr.reshape(shape[0], -1))
     return out.reshape((w.shape[0],) + shape[1:])
+
+
+_REFINE_COS = 0.9   # above this correlation, 1 - cos of a mixed ReLU kernel is refined
 
 
 @dataclass
@@ -115,74 +119,75 @@ class _State:
     B: np.ndarray      # Sigma_b(x', x'), (E, 1, C)
     S: np.ndarray      # Sigma_b(x, x'),  (E, T, C)
     D: np.ndarray      # Sigma-dot_b Theta_b, (E, T, C)
-    gap: np.ndarray | None  # sqrt(AB) - S, accurate (ReLU only)
-
-
-def _relu_gap(g: PairGeometry) -> np.ndarray:
-    """sqrt(var_x var_y) (1 - cos) for a ReLU post-activation geometry (cos = J >= 0)."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        omc = np.where(g.cos > 0, g.sin * g.sin / (1.0 + g.cos), 1.0 - g.cos)
-    return np.sqrt(g.var_x * g.var_y) * omc
+    post: PairGeometry | None  # angle of Sigma_b (ReLU: cos = J accurate, for the refinement)
 
 
 def _after_step(g0: PairGeometry, theta: np.ndarray, activation: str) -> _State:
     nngp, deriv, nxt = STEPS[activation](g0)
     deriv *= theta
-    gap = _relu_gap(nxt) if activation == "relu" else None
     return _State(np.broadcast_to(nxt.var_x, nngp.shape[:-1] + (1,)),
                   np.broadcast_to(nxt.var_y, nngp.shape[:-2] + (1, nngp.shape[-1])),
-                  nngp, deriv, gap)
+                  nngp, deriv, nxt if activation == "relu" else None)
 
 
-def _mixed_geometry(w: np.ndarray, st: _State, scale: float) -> PairGeometry:
-    """Geometry of K_a = scale * sum_b w_ab Sigma_b, accurate near correlation 1 for ReLU."""
-    va, vb = _mix(w, st.A), _mix(w, st.B)
-    cov = _mix(w, st.S)
-    geom = PairGeometry.from_covariance(va * scale, vb * scale, cov * scale)
-    if st.gap is None:
-        return geom
-    A, B = st.A, st.B
-    mean_a, mean_b = A.mean(axis=0), B.mean(axis=0)
+def _refined_one_minus_cos(w: np.ndarray, st: _State, rows, cols) -> np.ndarray:
+    """1 - cos of sum_b w_ab Sigma_b at the pairs (rows[k], cols[k]), shape (E_h, P).
+
+    A Cauchy-Schwarz gap written as an A-weighted variance of the ratios
+    rho_b = sqrt(B_b / A_b) about a reference ratio, plus the mixed sqrt(A B)(1 - J),
+    as in the mask average of claim C5 (``_relu_one_minus_cos``): no cancellation.
+    """
+    # contiguous copies: NumPy multiplies oddly strided operands without BLAS (~1000x slower)
+    A = np.ascontiguousarray(st.A[:, rows, 0])
+    B = np.ascontiguousarray(st.B[:, 0, cols])
+    cos, sin = st.post.cos[:, rows, cols], st.post.sin[:, rows, cols]
+    root_ab = np.sqrt(A * B)
     with np.errstate(invalid="ignore", divide="ignore"):
+        one_minus_j = np.where(cos > 0, sin * sin / (1.0 + cos), 1.0 - cos)
+        mean_a, mean_b = A.mean(axis=0), B.mean(axis=0)
         ref = np.where(mean_a > 0, np.sqrt(mean_b / np.where(mean_a > 0, mean_a, 1.0)), 0.0)
         dev = np.where(A > 0, np.sqrt(B / np.where(A > 0, A, 1.0)), 0.0) - ref
     adev = A * dev
-    s1 = _mix(w, adev)
-    s2 = _mix(w, adev * dev)
-    eab = _mix(w, np.sqrt(A * B))
-    eab_1mj = _mix(w, st.gap)
     dead = A == 0
-    z = _mix(w, B * dead) if np.any(dead) else 0.0
-    omc = _relu_one_minus_cos(va, vb, s1, s2, eab, eab_1mj, z)
-    near = geom.cos > 0.5
-    cos = np.where(near, 1.0 - omc, geom.cos)
-    sin = np.where(near, np.sqrt(np.maximum(omc, 0.0) * (2.0 - omc)), geom.sin)
+    z = w @ (B * dead) if np.any(dead) else 0.0
+    return _relu_one_minus_cos(w @ A, w @ B, w @ adev, w @ (adev * dev), w @ root_ab,
+                               w @ (root_ab * one_minus_j), z)
+
+
+def _mixed_geometry(w: np.ndarray, st: _State, scale: float) -> PairGeometry:
+    """Geometry of K_a = scale * sum_b w_ab Sigma_b, accurate near correlation 1 for ReLU.
+
+    Below correlation 0.9 the plain covariance-to-angle route loses at most a few
+    ulps of 1 - cos; above it (few pairs, unless inputs are nearly parallel) the
+    refined 1 - cos is computed on those pairs only.
+    """
+    va, vb = _mix(w, st.A), _mix(w, st.B)
+    cov = _mix(w, st.S)
+    geom = PairGeometry.from_covariance(va * scale, vb * scale, cov * scale)
+    if st.post is None:
+        return geom
+    near = geom.cos > _REFINE_COS
+    rows, cols = np.nonzero(np.any(near, axis=0))
+    if rows.size == 0:
+        return geom
+    omc = _refined_one_minus_cos(w, st, rows, cols)
+    cos, sin = geom.cos, geom.sin           # fresh arrays of from_covariance: edit in place
+    sel = near[:, rows, cols]
+    cos[:, rows, cols] = np.where(sel, 1.0 - omc, cos[:, rows, cols])
+    sin[:, rows, cols] = np.where(sel, np.sqrt(np.maximum(omc, 0.0) * (2.0 - omc)),
+                                  sin[:, rows, cols])
     return PairGeometry(geom.var_x, geom.var_y, cos, sin)
 
 
 def _first_mean_field(net, rows1, Xt, Yt, r2) -> _State:
-    root = np.sqrt(rows1)[:, None, :]
-    g0 = PairGeometry.from_inputs(Xt[None] * root, Yt[None] * root).scaled(r2)
+    g0 = first_layer_mean_field(rows1, Xt, Yt, r2)
     return _after_step(g0, g0.cov, net.activation)
 
 
 def _first_exact(net, rows1, Xt, Yt, r2) -> _State:
-    relevant = np.flatnonzero(np.any(Xt != 0, axis=0) | np.any(Yt != 0, axis=0))
-    k = relevant.size
-    codes = np.arange(1 << k, dtype=np.int64)
-    masks = ((codes[:, None] >> np.arange(k)) & 1).astype(bool)
-    parts = []
-    for row in rows1:
-        q = row[relevant]
-        weights = np.prod(np.where(masks, q, 1.0 - q), axis=1)
-        st = _finish(_pattern_sums(Xt[:, relevant], Yt[:, relevant], masks, weights, r2,
-                                   net.activation, False))
-        g = st.geometry_of_sigma()
-        parts.append((st.var_x, st.var_y, st.sigma, st.drive,
-                      _relu_gap(g) if net.activation == "relu" else None))
-    A, B, S, D, gap = (None if parts[0][i] is None else np.stack([p[i] for p in parts])
-                       for i in range(5))
-    return _State(A, B, S, D, gap)
+    A, B, S, D, cos, sin = first_layer_exact(rows1, Xt, Yt, r2, net.activation)
+    post = PairGeometry(A, B, cos, sin) if net.activation == "relu" else None
+    return _State(A, B, S, D, post)
 
 
 def _tile(net, rows1, mixers, scales, Xt, Yt, first_layer):
