@@ -109,3 +109,26 @@ def test_trials_resume_from_the_store(tmp_path):
                               progress=lambda n, t, total: calls.append((n, t)))
     assert sorted(calls) == [(16, 4), (16, 5), (32, 4), (32, 5)]      # only the new trials ran
     assert np.array_equal(more.values[16][:3], first.values[16])
+
+
+def test_magnitude_selected_weights_follow_the_second_moment_profile():
+    """Same densities, weights kept by magnitude: the eNTK converges to the Graphon NTK
+    with the magnitude second-moment profile, and the paper's density-only prediction
+    is rejected (family-wise 1% tests; 99% bootstrap slope interval)."""
+    from theory.graphon import graphon_ntk, magnitude_second_moment
+    G2 = np.array([[1.0, 0.1], [0.1, 0.1]])
+    G3 = np.array([[1.0, 0.2]])
+    net = GraphonNetwork.from_layers({2: G2, 3: G3}, 2)
+    profiled = GraphonNetwork.from_layers({2: G2, 3: G3}, 2, variances={
+        2: magnitude_second_moment(G2), 3: magnitude_second_moment(G3)})
+    runs = graphon_trials(net, *X_PAIR, widths=[64, 128, 256, 512, 1024], trials=40, seed=3,
+                          selection="magnitude", limit_net=profiled)
+    report = analyse_convergence(runs, level=0.99, alpha=0.01, resamples=1000)
+    assert report.mean_consistent and report.slope_ci[0] <= -0.5 <= report.slope_ci[1], \
+        report.table()
+    k = graphon_ntk(net, np.array(X_PAIR)).ntk
+    density_only = type(runs)(runs.net, runs.x, runs.y, runs.widths, runs.values,
+                              np.array([k[0, 1], k[0, 0], k[1, 1]]), runs.seed)
+    assert not analyse_convergence(density_only, alpha=0.01, resamples=200).mean_consistent
+    with pytest.raises(InvalidArgument, match="selection"):
+        sample_graphon_network(net, 8, seed=0, input_dim=3, selection="snip")

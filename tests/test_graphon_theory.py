@@ -271,3 +271,54 @@ def test_bad_arguments():
         GraphonNetwork.from_layers({2: np.zeros((1, 2))}, 1, rescale=True)
     with pytest.raises(InvalidArgument, match="no such file"):
         load_graphon_file("/nonexistent/G.npz")
+
+
+def test_magnitude_second_moment_against_quadrature():
+    from theory.graphon import magnitude_second_moment, magnitude_threshold
+    G = np.array([[1.0, 0.9, 0.5], [0.2, 0.05, 0.0]])
+    V = magnitude_second_moment(G)
+    T = magnitude_threshold(G)
+    for (i, j), g in np.ndenumerate(G):
+        if g in (0.0, 1.0):
+            assert V[i, j] == g
+            continue
+        with mpmath.workdps(30):
+            kept = 2 * mpmath.quad(mpmath.npdf, [T[i, j], mpmath.inf])
+            second = 2 * mpmath.quad(lambda w: w * w * mpmath.npdf(w), [T[i, j], mpmath.inf])
+        assert abs(float(kept) - g) <= 1e-14
+        assert abs(float(second) - V[i, j]) <= 1e-14 * V[i, j]
+
+
+@pytest.mark.parametrize("activation", ["relu", "erf"])
+@pytest.mark.parametrize("rescale", [False, True])
+def test_second_moment_profiles_float64_against_mpmath(activation, rescale):
+    rng = np.random.default_rng(2)
+    K = [4, 3, 5, 2, 1]
+    G = {h: rng.uniform(size=(K[h], K[h - 1])) for h in range(1, 5)}
+    V = {h: G[h] * rng.uniform(0.5, 3, size=G[h].shape) for h in (1, 2, 4)}
+    net = GraphonNetwork.from_layers(G, 3, variances=V, activation=activation, rescale=rescale)
+    X = random_inputs(n=5, d=4, seed=2)
+    k = graphon_ntk(net, X)
+    ref = np.array([[float(graphon_ntk_mp(net, X[i], X[j], dps=30).ntk) for j in range(5)]
+                    for i in range(5)])
+    assert scaled_error(k.ntk, ref) <= 1e-14
+    # a profile equal to the densities is the plain Graphon NTK
+    same = GraphonNetwork.from_layers(G, 3, variances={h: G[h] for h in (1, 2)},
+                                      activation=activation, rescale=rescale)
+    plain = GraphonNetwork.from_layers(G, 3, activation=activation, rescale=rescale)
+    assert scaled_error(graphon_ntk(same, X).ntk, graphon_ntk(plain, X).ntk) <= 1e-15
+    assert scaled_error(k.ntk, graphon_ntk(plain, X).ntk) > 1e-2
+
+
+def test_bad_second_moment_profiles():
+    G = {2: np.full((2, 3), 0.5)}
+    with pytest.raises(InvalidArgument, match="V2=.*shape"):
+        GraphonNetwork.from_layers(G, 2, variances={2: np.ones((3, 2))})
+    with pytest.raises(InvalidArgument, match="V2=.*>= 0"):
+        GraphonNetwork.from_layers(G, 2, variances={2: np.full((2, 3), -1.0)})
+    with pytest.raises(InvalidArgument, match="V3=.*dense layer"):
+        GraphonNetwork.from_layers(G, 2, variances={3: np.ones((1, 2))})
+    net = GraphonNetwork.from_layers({1: np.full((2, 3), 0.5)}, 1,
+                                     variances={1: np.ones((2, 3))})
+    with pytest.raises(InvalidArgument, match="Gaussian weights independent of the mask"):
+        graphon_ntk(net, np.eye(3), first_layer="exact")

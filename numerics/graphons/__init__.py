@@ -13,6 +13,7 @@ _EXPORTS = {
     "ENTRIES": "convergence",
     "GraphonEstimate": "estimate", "estimate_graphon": "estimate",
     "estimate_network_graphons": "estimate", "DEFAULT_BLOCKS": "estimate",
+    "to_graphon_network": "estimate", "ORDERS": "estimate", "SELECTIONS": "sampling",
     "CutNorm": "cut", "CutDistanceBounds": "cut", "cut_norm": "cut",
     "cut_distance_bounds": "cut", "refine": "cut", "EXACT_MAX_BLOCKS": "cut",
 }

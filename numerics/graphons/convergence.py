@@ -75,11 +75,17 @@ def _description(net: GraphonNetwork, x, y, width: int, seed: int) -> dict:
 
 
 def graphon_trials(net: GraphonNetwork, x, y, widths, trials: int, *, seed: int = 0,
-                   store: ResultStore | None = None, progress=None) -> GraphonTrials:
+                   store: ResultStore | None = None, progress=None,
+                   selection: str = "bernoulli", limit_net: GraphonNetwork | None = None
+                   ) -> GraphonTrials:
     """Sample ``trials`` networks at each width and record their eNTK entries.
 
-    With a ``store`` the finished trials are read back and only missing ones run;
-    ``progress(width, done, total)`` is called after each trial.
+    Networks are drawn from ``net`` with the ``selection`` rule of
+    :func:`~numerics.graphons.sampling.sample_graphon_network`; the limit is the
+    Graphon NTK of ``limit_net`` (default ``net``; e.g. ``net`` with the magnitude
+    second-moment profile for magnitude-selected weights).  With a ``store`` the
+    finished trials are read back and only missing ones run; ``progress(width, done,
+    total)`` is called after each trial.
     """
     x = np.asarray(x, dtype=np.float64).reshape(-1)
     y = np.asarray(y, dtype=np.float64).reshape(-1)
@@ -93,21 +99,22 @@ def graphon_trials(net: GraphonNetwork, x, y, widths, trials: int, *, seed: int 
         raise InvalidArgument("widths", list(widths), "need at least two widths",
                               "pass a grid such as 64,128,...,4096")
     X = np.stack([x, y])
-    k = graphon_ntk(net, X)
+    k = graphon_ntk(net if limit_net is None else limit_net, X)
     limit = np.array([k.ntk[0, 1], k.ntk[0, 0], k.ntk[1, 1]])
     own = store is None
     store = ResultStore() if own else store
     values = {}
     try:
         for n in widths:
-            desc = _description(net, x, y, n, seed)
+            desc = dict(_description(net, x, y, n, seed), selection=selection)
             key = hashlib.sha256(json.dumps(desc, sort_keys=True).encode()).hexdigest()
             store.ensure_run(key, desc, CODE_VERSION)
             done = set(store.done_trials(key))
             for t in range(trials):
                 if t in done:
                     continue
-                sampled = sample_graphon_network(net, n, seed, t, input_dim=x.size)
+                sampled = sample_graphon_network(net, n, seed, t, input_dim=x.size,
+                                                 selection=selection)
                 K = empirical_ntk(sampled, X)
                 store.add_trial(key, t, (K[0, 1], K[0, 0], K[1, 1]))
                 if progress is not None:

@@ -32,12 +32,13 @@ from fractions import Fraction
 import numpy as np
 
 from theory._errors import InvalidArgument, check_int
+from theory.graphon.selection import magnitude_threshold
 from theory.graphon.spec import GraphonNetwork
 
 from ..networks.network import MaskedNetwork
 from ..networks.sampling import _widths, layer_generator, network_key
 
-__all__ = ["sample_graphon_network", "block_index"]
+__all__ = ["sample_graphon_network", "block_index", "SELECTIONS"]
 
 _WEIGHTS, _MASK = 0, 1
 _BLOCK = 1 << 16
@@ -52,7 +53,10 @@ def block_index(n: int, K: int) -> np.ndarray:
     return (np.arange(n, dtype=np.int64) * K) // n
 
 
-def _draw(seed, key, trial, h, shape, probs_rows, probs_cols, G):
+SELECTIONS = ("bernoulli", "magnitude")
+
+
+def _draw(seed, key, trial, h, shape, probs_rows, probs_cols, G, threshold=None):
     W = np.empty(shape)
     gw = layer_generator(seed, key, trial, h, _WEIGHTS)
     if G is None:
@@ -66,19 +70,31 @@ def _draw(seed, key, trial, h, shape, probs_rows, probs_cols, G):
         r1 = min(shape[0], r0 + rows)
         w, m, u = W[r0:r1], M[r0:r1], U[:r1 - r0]
         gw.standard_normal(out=w)
-        gm.random(out=u)
-        np.less(u, G[probs_rows[r0:r1, None], probs_cols[None, :]], out=m)
+        if threshold is None:
+            gm.random(out=u)
+            np.less(u, G[probs_rows[r0:r1, None], probs_cols[None, :]], out=m)
+        else:                       # keep the large weights: P(|W| > t) = G on each block
+            np.greater(np.abs(w), threshold[probs_rows[r0:r1, None], probs_cols[None, :]],
+                       out=m)
         np.multiply(w, m, out=w)
     return W, M
 
 
 def sample_graphon_network(net: GraphonNetwork, widths, seed: int, trial: int = 0, *,
-                           input_dim: int | None = None) -> MaskedNetwork:
+                           input_dim: int | None = None,
+                           selection: str = "bernoulli") -> MaskedNetwork:
     """Draw trial ``trial`` of a finite network with masks sampled from ``net``'s graphons.
 
     ``widths`` are n_1..n_L (one int: all equal), each at least its layer's block
     count K_h.  ``input_dim`` is needed only when the first layer is dense.
+    ``selection="bernoulli"`` keeps weight (i, j) independently of its value with
+    probability G[a(i), b(j)]; ``"magnitude"`` keeps it when
+    |W_ij| > t(G[a(i), b(j)]) with P(|W| > t) = G (same density, selected weights:
+    their second moment is :func:`theory.graphon.magnitude_second_moment`).
     """
+    if selection not in SELECTIONS:
+        raise InvalidArgument("selection", selection, "unknown selection rule",
+                              f"choose one of {', '.join(SELECTIONS)}")
     if not isinstance(net, GraphonNetwork):
         raise InvalidArgument("net", type(net).__name__, "not a GraphonNetwork",
                               "build one with theory.graphon.GraphonNetwork.from_layers(...)")
@@ -104,7 +120,8 @@ def sample_graphon_network(net: GraphonNetwork, widths, seed: int, trial: int = 
         G = net.layers[h - 1]
         rows = block_index(shape[h], K[h])
         cols = np.arange(d0) if h == 1 else block_index(shape[h - 1], K[h - 1])
-        W, M = _draw(seed, key, trial, h, (shape[h], shape[h - 1]), rows, cols, G)
+        threshold = None if G is None or selection == "bernoulli" else magnitude_threshold(G)
+        W, M = _draw(seed, key, trial, h, (shape[h], shape[h - 1]), rows, cols, G, threshold)
         weights.append(W)
         masks.append(M)
     keep = tuple(Fraction(d) if G is not None else Fraction(1)

@@ -9,6 +9,8 @@ graphons (Pham et al., NeurIPS 2025), derived in this toolkit's conventions.
 * Proofs: :func:`prove_graphon_dense` (G = 1 gives the dense NTK),
   :func:`prove_graphon_constant` (constant graphons give claim C1's product).
 * :func:`graphon_latex` - the derivation as a LaTeX document or fragment.
+* :func:`magnitude_second_moment` - the second-moment profile of magnitude-selected
+  weights, for the Graphon NTK with ``variances`` (selection instead of independent masks).
 * :func:`graphon_first_layer_gap` - the graphon first layer against the exact mask
   average at fixed d0 (the hypothesis boundary of claim C5).
 """
@@ -27,6 +29,7 @@ _EXPORTS = {
     "graphon_latex": "latex",
     "load_graphon_file": "npzfile", "save_graphon_file": "npzfile",
     "FirstLayerGraphonGap": "boundary", "graphon_first_layer_gap": "boundary",
+    "magnitude_threshold": "selection", "magnitude_second_moment": "selection",
 }
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

@@ -25,7 +25,7 @@ import numpy as np
 from ..kernels.first_layer import _finish, _pattern_sums
 from ..kernels.geometry import PairGeometry, row_norms
 
-__all__ = ["weighted_geometry", "first_layer_mean_field", "first_layer_exact"]
+__all__ = ["weighted_gram", "weighted_geometry", "first_layer_mean_field", "first_layer_exact"]
 
 _PARALLEL = 0.5
 _ANTIPARALLEL = -0.99
@@ -45,14 +45,20 @@ def _exact_cos_sin(g, x, y):
     return (cos if c >= 0 else -cos), sin
 
 
+def weighted_gram(G: np.ndarray, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """``sum_j G[e, j] x_j y_j`` as an (E, T, C) array, by one matrix product."""
+    E, d = G.shape
+    T, C = X.shape[0], Y.shape[0]
+    gram = ((X[:, None, :] * G[None, :, :]).reshape(T * E, d) @ Y.T).reshape(T, E, C)
+    return np.ascontiguousarray(gram.transpose(1, 0, 2))
+
+
 def weighted_geometry(G: np.ndarray, X: np.ndarray, Y: np.ndarray) -> PairGeometry:
     """Geometry of ``K_e(x, y) = sum_j G[e, j] x_j y_j`` for every row e of ``G`` (E, d),
     row x of ``X`` (T, d) and row y of ``Y`` (C, d): arrays shaped (E, T, 1), (E, 1, C)
     and (E, T, C).  A zero weighted norm gives variance 0, cos 1, sin 0."""
-    E, d = G.shape
-    T, C = X.shape[0], Y.shape[0]
-    gram = ((X[:, None, :] * G[None, :, :]).reshape(T * E, d) @ Y.T).reshape(T, E, C)
-    gram = np.ascontiguousarray(gram.transpose(1, 0, 2))
+    d = G.shape[1]
+    gram = weighted_gram(G, X, Y)
     vx = (X * X) @ G.T                       # (T, E)
     vy = (Y * Y) @ G.T                       # (C, E)
     nx, ny = np.sqrt(vx).T, np.sqrt(vy).T    # (E, T), (E, C)

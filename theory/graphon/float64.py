@@ -51,7 +51,7 @@ from .._errors import InvalidArgument, check_int
 from ..kernels.dual_np import STEPS
 from ..kernels.first_layer import EXACT_MAX_DIM, _relu_one_minus_cos
 from ..kernels.geometry import PairGeometry, as_inputs
-from .first_layer import first_layer_exact, first_layer_mean_field
+from .first_layer import first_layer_exact, first_layer_mean_field, weighted_gram
 from .spec import GraphonNetwork
 
 __all__ = ["GraphonKernel", "graphon_ntk", "graphon_memory", "effective_layers",
@@ -81,23 +81,32 @@ class GraphonKernel:
 def effective_layers(net: GraphonNetwork, d0: int):
     """Distinct blocks per layer: ``(first_rows, mixers)``.
 
-    ``first_rows`` (E_1, d0) are the distinct rows of G_1 and ``mixers[h-2]``
-    (E_h, E_{h-1}) the distinct rows of (1/K_{h-1}) G_h summed over the columns of
-    each distinct block below, for h = 2..L+1 (E_{L+1} = 1).
+    ``first_rows`` = (G rows, V rows), each (E_1, d0): the distinct rows of (G_1, V_1)
+    taken together; ``mixers[h-2]`` = (wG, wV), each (E_h, E_{h-1}): the distinct rows
+    of (1/K_{h-1}) (G_h, V_h) summed over the columns of each distinct block below,
+    for h = 2..L+1 (E_{L+1} = 1).  Without a second-moment profile V = G and the two
+    members are the same array.
     """
+    profiled = net.variances is not None
+
+    def split(rows, width):
+        return (rows[:, :width], rows[:, width:]) if profiled else (rows, rows)
+
     G1 = net.graphon(1, d0)
-    rows, inverse = np.unique(G1, axis=0, return_inverse=True)
+    both = np.hstack([G1, net.variance(1, d0)]) if profiled else G1
+    rows, inverse = np.unique(both, axis=0, return_inverse=True)
     inverse = np.asarray(inverse).reshape(-1)
-    first_rows, mixers = rows, []
+    first_rows, mixers = split(rows, d0), []
     for h in range(2, net.depth + 2):
-        G = net.graphon(h, d0)
-        K_below = G.shape[1]
-        agg = np.zeros((G.shape[0], rows.shape[0]))
-        np.add.at(agg.T, inverse, G.T)
-        agg /= K_below
-        rows, inverse = np.unique(agg, axis=0, return_inverse=True)
+        parts = [net.graphon(h, d0)] + ([net.variance(h, d0)] if profiled else [])
+        aggs = []
+        for M in parts:
+            agg = np.zeros((M.shape[0], rows.shape[0]))
+            np.add.at(agg.T, inverse, M.T)
+            aggs.append(agg / M.shape[1])
+        rows, inverse = np.unique(np.hstack(aggs), axis=0, return_inverse=True)
         inverse = np.asarray(inverse).reshape(-1)
-        mixers.append(rows)
+        mixers.append(split(rows, aggs[0].shape[1]))
     return first_rows, mixers
 
 
@@ -180,12 +189,14 @@ def _mixed_geometry(w: np.ndarray, st: _State, scale: float) -> PairGeometry:
 
 
 def _first_mean_field(net, rows1, Xt, Yt, r2) -> _State:
-    g0 = first_layer_mean_field(rows1, Xt, Yt, r2)
-    return _after_step(g0, g0.cov, net.activation)
+    g_rows, v_rows = rows1
+    g0 = first_layer_mean_field(v_rows, Xt, Yt, r2)
+    theta = g0.cov if g_rows is v_rows else r2 * weighted_gram(g_rows, Xt, Yt)
+    return _after_step(g0, theta, net.activation)
 
 
 def _first_exact(net, rows1, Xt, Yt, r2) -> _State:
-    A, B, S, D, cos, sin = first_layer_exact(rows1, Xt, Yt, r2, net.activation)
+    A, B, S, D, cos, sin = first_layer_exact(rows1[0], Xt, Yt, r2, net.activation)
     post = PairGeometry(A, B, cos, sin) if net.activation == "relu" else None
     return _State(A, B, S, D, post)
 
@@ -193,12 +204,14 @@ def _first_exact(net, rows1, Xt, Yt, r2) -> _State:
 def _tile(net, rows1, mixers, scales, Xt, Yt, first_layer):
     build = _first_mean_field if first_layer == "mean_field" else _first_exact
     st = build(net, rows1, Xt, Yt, scales[0])
-    for h, w in enumerate(mixers, start=2):
+    for h, (wg, wv) in enumerate(mixers, start=2):
         s = scales[h - 1]
-        theta = _mix(w, st.S + st.D) * s
+        # the kept weights of layer h count with the density G, the rest with V
+        theta = _mix(wg, st.S + st.D) if wg is wv else _mix(wg, st.S) + _mix(wv, st.D)
+        theta *= s
         if h == net.depth + 1:
-            return theta[0], _mix(w, st.S)[0] * s
-        st = _after_step(_mixed_geometry(w, st, s), theta, net.activation)
+            return theta[0], _mix(wv, st.S)[0] * s
+        st = _after_step(_mixed_geometry(wv, st, s), theta, net.activation)
     raise AssertionError("unreachable")
 
 
@@ -263,13 +276,17 @@ def graphon_ntk(net: GraphonNetwork, X, Y=None, *, first_layer: str = "mean_fiel
                               "use fewer inputs or raise memory_limit")
     rows1, mixers = effective_layers(net, d0)
     if first_layer == "exact":
+        if net.variances is not None:
+            raise InvalidArgument("first_layer", first_layer, "the exact mask average assumes "
+                                  "Gaussian weights independent of the mask",
+                                  "use first_layer='mean_field' with a second-moment profile")
         k = int(np.count_nonzero(np.any(X != 0, axis=0) | np.any(Yv != 0, axis=0)))
         if k > EXACT_MAX_DIM:
             raise InvalidArgument("first_layer", first_layer,
                                   f"exact averaging needs <= {EXACT_MAX_DIM} non-zero input "
                                   f"coordinates, these inputs have {k}",
                                   "use first_layer='mean_field' or fewer coordinates")
-    widest = max([rows1.shape[0]] + [w.shape[0] for w in mixers])
+    widest = max([rows1[0].shape[0]] + [w[0].shape[0] for w in mixers])
     per_row = _ARRAYS_PER_TILE * widest * n_y * 8
     if first_layer == "exact":
         per_row *= 1 << k
@@ -291,4 +308,4 @@ def graphon_ntk(net: GraphonNetwork, X, Y=None, *, first_layer: str = "mean_fiel
               if first_layer == "mean_field" else
               "first layer: exact average over Bernoulli(G1[a,j]) masks of the input coordinates")
     return GraphonKernel(net, ntk, nngp, method, (d0,) + net.blocks[1:],
-                         (rows1.shape[0],) + tuple(w.shape[0] for w in mixers[:-1]))
+                         (rows1[0].shape[0],) + tuple(w[0].shape[0] for w in mixers[:-1]))

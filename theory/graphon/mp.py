@@ -40,29 +40,38 @@ def _evaluate(net: GraphonNetwork, x, y):
     d0 = len(x)
     Gs = [[[_exact(v) for v in row] for row in net.graphon(h, d0)]
           for h in range(1, net.depth + 2)]
+    Vs = [[[_exact(v) for v in row] for row in net.variance(h, d0)]
+          for h in range(1, net.depth + 2)]
     # r_h^2: 1 / (exact mean of G_h) when rescaled
     scales = [1 / _mean(v for row in G for v in row)
               if net.rescale and net.layers[h] is not None else mpmath.mpf(1)
               for h, G in enumerate(Gs)]
     xs, ys = [_exact(v) for v in x], [_exact(v) for v in y]
     s = scales[0]
-    cov = [tuple(s * mpmath.fsum(g * u * v for g, u, v in zip(row, p, q))
-                 for p, q in ((xs, xs), (ys, ys), (xs, ys))) for row in Gs[0]]
-    theta = [c[2] for c in cov]
+
+    def gram(row, p, q):
+        return s * mpmath.fsum(g * u * v for g, u, v in zip(row, p, q))
+
+    # forward covariances use the second moments V; a layer's own kept weights count with G
+    cov = [tuple(gram(row, p, q) for p, q in ((xs, xs), (ys, ys), (xs, ys))) for row in Vs[0]]
+    theta = [gram(row, xs, ys) for row in Gs[0]]
     for h in range(2, net.depth + 2):
-        G, s = Gs[h - 1], scales[h - 1]
+        G, V, s = Gs[h - 1], Vs[h - 1], scales[h - 1]
         post = [(V_mp(act, a, a, a), V_mp(act, b, b, b), V_mp(act, a, b, c)) for a, b, c in cov]
         drive = [Vdot_mp(act, a, b, c) * t for (a, b, c), t in zip(cov, theta)]
-        cov = [tuple(s * _mean(g * p[i] for g, p in zip(row, post)) for i in range(3))
-               for row in G]
-        theta = [s * _mean(g * (p[2] + dr) for g, p, dr in zip(row, post, drive)) for row in G]
+        cov = [tuple(s * _mean(v * p[i] for v, p in zip(vrow, post)) for i in range(3))
+               for vrow in V]
+        theta = [s * (_mean(g * p[2] for g, p in zip(grow, post))
+                      + _mean(v * dr for v, dr in zip(vrow, drive)))
+                 for grow, vrow in zip(G, V)]
     return theta[0], cov[0][2]
 
 
 def graphon_ntk_mp(net: GraphonNetwork, x, y, *, dps: int = 50) -> MpKernel:
     """Graphon NTK and NNGP of the pair (x, y) at ``dps`` significant digits.
 
-    The first layer is the graphon (mean-field) covariance ``sum_j G1[a, j] x_j y_j``.
+    The first layer is the graphon (mean-field) covariance ``sum_j V1[a, j] x_j y_j``
+    (V = G without a second-moment profile).
     """
     if not isinstance(net, GraphonNetwork):
         raise InvalidArgument("net", type(net).__name__, "not a GraphonNetwork",

@@ -42,8 +42,10 @@ from ..config import ACTIVATIONS
 __all__ = ["GraphonNetwork", "validate_graphon"]
 
 
-def validate_graphon(G, name: str) -> np.ndarray:
+def validate_graphon(G, name: str, *, probabilities: bool = True) -> np.ndarray:
     """``G`` as a float64 matrix with entries in [0, 1], or a one-line error naming ``name``.
+
+    ``probabilities=False`` accepts any finite value >= 0 (a second-moment profile).
 
     >>> validate_graphon([[0.5, 1]], "G2").shape
     (1, 2)
@@ -60,11 +62,15 @@ def validate_graphon(G, name: str) -> np.ndarray:
     if arr.ndim != 2 or 0 in arr.shape:
         raise InvalidArgument(name, f"array of shape {arr.shape}", "need a non-empty 2-D array",
                               "store a (K_h, K_{h-1}) matrix of block probabilities")
-    bad = np.argwhere(~np.isfinite(arr) | (arr < 0) | (arr > 1))
+    top = 1.0 if probabilities else np.inf
+    bad = np.argwhere(~np.isfinite(arr) | (arr < 0) | (arr > top))
     if bad.size:
         i, j = (int(v) for v in bad[0])
+        if probabilities:
+            raise InvalidArgument(name, f"entry ({i}, {j}) = {arr[i, j]:.6g}",
+                                  "graphon values are probabilities", "give values in [0, 1]")
         raise InvalidArgument(name, f"entry ({i}, {j}) = {arr[i, j]:.6g}",
-                              "graphon values are probabilities", "give values in [0, 1]")
+                              "a second moment is finite and >= 0", "give values >= 0")
     arr.setflags(write=False)
     return arr
 
@@ -76,12 +82,20 @@ class GraphonNetwork:
     ``layers`` holds L+1 entries, ``G_1..G_{L+1}`` (None: dense).  ``input_dim`` is
     d0; it must equal ``G_1``'s column count and may be None only while layer 1 is
     dense (then the inputs fix it).  Build with :meth:`from_layers` or :meth:`constant`.
+
+    ``variances`` (optional, L+1 entries) is the *second-moment* profile
+    ``V_h[a, b] = E[M_ij W_ij^2]`` on the blocks of a graphon layer, for networks whose
+    kept weights are selected (e.g. by magnitude) rather than independent of the mask;
+    None, or a None entry, means ``V_h = G_h`` (N(0, 1) weights independent of the
+    mask, the paper's model).  V_h drives the forward covariances and the backward
+    signal; the density G_h still counts the trainable weights.
     """
 
     layers: tuple
     input_dim: int | None = None
     rescale: bool = False
     activation: str = "relu"
+    variances: tuple | None = None
 
     def __post_init__(self) -> None:
         layers = tuple(self.layers)
@@ -125,22 +139,50 @@ class GraphonNetwork:
                                       "rescaled pruning divides by the layer density, here 0",
                                       "use plain pruning or keep some weights")
         object.__setattr__(self, "layers", fixed)
+        object.__setattr__(self, "variances", self._check_variances(fixed))
         object.__setattr__(self, "input_dim", d0)
         object.__setattr__(self, "rescale", bool(self.rescale))
+
+    def _check_variances(self, fixed) -> tuple | None:
+        if self.variances is None:
+            return None
+        vs = tuple(self.variances)
+        if len(vs) != len(fixed):
+            raise InvalidArgument("variances", f"{len(vs)} entries",
+                                  f"need one per weight layer ({len(fixed)})",
+                                  "give V1..V{L+1}, None where V_h = G_h")
+        out = []
+        for h, (V, G) in enumerate(zip(vs, fixed), start=1):
+            if V is None:
+                out.append(None)
+                continue
+            if G is None:
+                raise InvalidArgument(f"V{h}", "a second-moment profile of a dense layer",
+                                      "only graphon layers take a profile",
+                                      f"give G{h} too (all ones for a dense mask)")
+            V = validate_graphon(V, f"V{h}", probabilities=False)
+            if V.shape != G.shape:
+                raise InvalidArgument(f"V{h}", f"array of shape {V.shape}",
+                                      f"G{h} has shape {G.shape}", "give V_h the shape of G_h")
+            out.append(V)
+        return tuple(out) if any(v is not None for v in out) else None
 
     # ------------------------------------------------------------------ builders
     @classmethod
     def from_layers(cls, graphons: Mapping[int, object], depth: int, *,
                     input_dim: int | None = None, rescale: bool = False,
-                    activation: str = "relu") -> "GraphonNetwork":
-        """From ``{h: G_h}`` for the masked layers; missing layers are dense."""
+                    activation: str = "relu",
+                    variances: Mapping[int, object] | None = None) -> "GraphonNetwork":
+        """From ``{h: G_h}`` for the masked layers (missing layers are dense) and optional
+        second-moment profiles ``{h: V_h}``."""
         L = check_depth(depth)
         for h in graphons:
             if not isinstance(h, (int, np.integer)) or not 1 <= h <= L + 1:
                 raise InvalidArgument("graphons", f"layer {h}", "no such weight layer",
                                       f"number weight layers 1..{L + 1}")
         layers = tuple(graphons.get(h) for h in range(1, L + 2))
-        return cls(layers, input_dim, rescale, activation)
+        vs = None if not variances else tuple(variances.get(h) for h in range(1, L + 2))
+        return cls(layers, input_dim, rescale, activation, vs)
 
     @classmethod
     def constant(cls, depth: int, keep_probs, *, input_dim: int | None = None,
@@ -204,6 +246,12 @@ class GraphonNetwork:
                                   "is unknown", "pass input_dim or the inputs")
         return np.ones((K[h], K[h - 1]))
 
+    def variance(self, h: int, input_dim: int | None = None) -> np.ndarray:
+        """V_h as a full matrix: the second-moment profile, G_h when none was given."""
+        if self.variances is not None and self.variances[h - 1] is not None:
+            return self.variances[h - 1]
+        return self.graphon(h, input_dim)
+
     def densities(self) -> tuple:
         """d_h = mean of G_h (1 for dense layers): the expected kept fraction."""
         return tuple(1.0 if G is None else float(np.mean(G)) for G in self.layers)
@@ -223,5 +271,7 @@ class GraphonNetwork:
             parts.append(f"G{h} dense" if G is None else
                          f"G{h} {G.shape[0]}x{G.shape[1]} (density {np.mean(G):.4g})")
         kind = "rescaled" if self.rescale else "plain"
+        profile = "" if self.variances is None else ", second-moment profiles on layers " + \
+            ", ".join(str(h) for h, V in enumerate(self.variances, 1) if V is not None)
         return (f"{self.activation} network, depth L={self.depth}, step graphons: "
-                + ", ".join(parts) + f", {kind} pruning")
+                + ", ".join(parts) + f", {kind} pruning" + profile)
