@@ -236,6 +236,10 @@ def test_npz_round_trip(tmp_path):
     path = save_graphon_file(tmp_path / "G.npz", net)
     back = load_graphon_file(path)
     assert back.depth == 2 and all(np.array_equal(a, b) for a, b in zip(back.layers, net.layers))
+    profiled = GraphonNetwork.from_layers({2: np.full((1, 3), 0.5)}, 1,
+                                          variances={2: np.full((1, 3), 0.9)})
+    back = load_graphon_file(save_graphon_file(tmp_path / "V.npz", profiled))
+    assert np.array_equal(back.variances[1], profiled.variances[1])
     np.savez(tmp_path / "partial.npz", G2=np.full((3, 4), 0.5))
     partial = load_graphon_file(tmp_path / "partial.npz", depth=2)
     assert partial.blocks == (None, 4, 3, 1) and partial.masked_layers == (2,)
@@ -251,6 +255,8 @@ def test_npz_round_trip(tmp_path):
     ({"W2": np.ones((2, 2))}, 2, "unknown array name"),
     ({"G5": np.ones((1, 2))}, 2, "pass --depth 4"),
     ({"G1": np.ones((2, 3))}, None, "depth is unknown"),
+    ({"G2": np.full((1, 3), 0.5), "V2": np.ones((1, 2))}, 1, "V2=.*G2 has shape"),
+    ({"G2": np.full((1, 3), 0.5), "V2": np.full((1, 3), -1.0)}, 1, "V2=.*>= 0"),
 ])
 def test_bad_graphon_files_get_one_line_errors(tmp_path, arrays, depth, match):
     np.savez(tmp_path / "G.npz", **arrays)

@@ -74,6 +74,18 @@ For $G_h = 1$ this is the dense recursion of Arora et al.\ (2019); for constant 
 is the i.i.d.\ pruned recursion with $q_h = c_h$, and for ReLU
 $\Theta_G = \big(\prod_h c_h\big)\,\Theta$ (claim C1).
 
+\paragraph{Selected weights.} If the kept weights are chosen by their values (magnitude
+pruning keeps $|W_{ij}| > t$), $M_{ij}$ and $W_{ij}$ are dependent. The forward covariance and
+the backward signal then average $M_{ij} W_{ij}^2$, with block means
+$V_h[a,b] = \mathbb{E}[M_{ij} W_{ij}^2]$, while the weight-gradient term of layer $h$ still
+counts kept weights (density $G_h$):
+""" + display(r"K^{(h+1)}_a = r_{h+1}^2 \frac{1}{K_h}\sum_b V_{h+1}[a,b]\,\Sigma^{(h)}_b, \qquad "
+              r"\Theta^{(h+1)}_a = r_{h+1}^2 \frac{1}{K_h}\sum_b \big(G_{h+1}[a,b]\,\Sigma^{(h)}_b "
+              r"+ V_{h+1}[a,b]\,\dot\Sigma^{(h)}_b\,\Theta^{(h)}_b\big),") + r"""
+and $K^{(1)}_a = r_1^2 \sum_j V_1[a,j] x_j x'_j$, $\Theta^{(1)}_a = r_1^2 \sum_j G_1[a,j] x_j x'_j$.
+Independent $N(0,1)$ weights give $V = G$; magnitude selection at density $g$ gives
+$V = g + 2 t \varphi(t)$ with $t = \Phi^{-1}(1 - g/2)$.
+
 \paragraph{Rescaled pruning.} One factor per layer, $r_h^2 = 1/d_h$. A neuron at position $a$
 then sees the variance $\frac{1}{d_h}\frac{1}{K_{h-1}} \sum_b G_h[a,b]\,\Sigma_b$, which is the
 dense one only where its own in-density $\frac{1}{K_{h-1}}\sum_b G_h[a,b]$ equals $d_h$: for a

@@ -2,8 +2,10 @@
 
 The file holds arrays ``G1`` .. ``G{L+1}``: ``G{h}`` has shape (K_h, K_{h-1}) with
 K_0 = d0 (one column per input coordinate) and K_{L+1} = 1, values in [0, 1] on
-equal-sized blocks.  A missing ``G{h}`` is a dense layer.  Any other key, a
-non-chaining shape or a value outside [0, 1] is refused with a one-line error.
+equal-sized blocks.  A missing ``G{h}`` is a dense layer.  Optional ``V{h}`` (the
+shape of ``G{h}``, values >= 0) are second-moment profiles E[M W^2] of selected
+weights (see :class:`~theory.graphon.spec.GraphonNetwork`).  Any other key, a
+non-chaining shape or a value out of range is refused with a one-line error.
 
 >>> import io, numpy as np
 >>> buf = io.BytesIO()
@@ -29,7 +31,7 @@ from .spec import GraphonNetwork
 
 __all__ = ["load_graphon_file", "save_graphon_file"]
 
-_KEY = re.compile(r"^G([1-9][0-9]*)$")
+_KEY = re.compile(r"^([GV])([1-9][0-9]*)$")
 
 
 def load_graphon_file(path, depth: int | None = None, *, input_dim: int | None = None,
@@ -38,7 +40,9 @@ def load_graphon_file(path, depth: int | None = None, *, input_dim: int | None =
     """The :class:`GraphonNetwork` stored in ``path`` (a file name or an open binary file).
 
     ``depth`` (L) defaults to the largest stored layer minus one, which assumes the
-    output layer is stored; pass it when the output layer is dense.
+    output layer is stored; pass it when the output layer is dense.  The other
+    arguments are those of :class:`~theory.graphon.spec.GraphonNetwork`; ``argument``
+    names the file in error messages.
     """
     shown = str(path) if isinstance(path, (str, Path)) else "<file>"
     try:
@@ -53,17 +57,17 @@ def load_graphon_file(path, depth: int | None = None, *, input_dim: int | None =
     if not hasattr(data, "files"):
         raise InvalidArgument(argument, shown, "a single array, not an .npz archive",
                               "save the graphons with numpy.savez(path, G1=..., G2=...)")
-    graphons = {}
+    graphons, variances = {}, {}
     with data:
         for key in data.files:
             m = _KEY.match(key)
             if m is None:
                 raise InvalidArgument(argument, f"{shown} (array {key!r})", "unknown array name",
-                                      "name the arrays G1, G2, ..., G{L+1}")
-            graphons[int(m.group(1))] = data[key]
+                                      "name the arrays G1, G2, ..., G{L+1} (and V{h})")
+            (graphons if m.group(1) == "G" else variances)[int(m.group(2))] = data[key]
     if not graphons:
         raise InvalidArgument(argument, shown, "holds no graphon", "store at least one G{h}")
-    top = max(graphons)
+    top = max(list(graphons) + list(variances))
     if depth is None:
         if top < 2:
             raise InvalidArgument("--depth", None, "the file stores only G1, so the depth is "
@@ -75,7 +79,7 @@ def load_graphon_file(path, depth: int | None = None, *, input_dim: int | None =
                               f"depth {L} has weight layers 1..{L + 1}",
                               f"pass --depth {top - 1} or remove G{top}")
     return GraphonNetwork.from_layers(graphons, L, input_dim=input_dim, rescale=rescale,
-                                      activation=activation)
+                                      activation=activation, variances=variances or None)
 
 
 def save_graphon_file(path, net: GraphonNetwork) -> Path:
@@ -85,6 +89,9 @@ def save_graphon_file(path, net: GraphonNetwork) -> Path:
                               "build one with GraphonNetwork.from_layers(...)")
     path = Path(path)
     arrays = {f"G{h}": np.asarray(G) for h, G in enumerate(net.layers, start=1) if G is not None}
+    for h, V in enumerate(net.variances or (), start=1):
+        if V is not None:
+            arrays[f"V{h}"] = np.asarray(V)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=path.parent or ".")
     try:
         with os.fdopen(fd, "wb") as fh:
