@@ -54,8 +54,8 @@ def test_local_search_is_exact_on_rank_one_and_bounded_by_l1():
               / 64 / 64)
     got = cut_norm(np.outer(u, v))
     assert not got.exact and got.lower == pytest.approx(closed, rel=1e-12)
-    assert got.upper == pytest.approx(np.mean(np.abs(np.outer(u, v))), rel=1e-12)
-    assert "lower bound: local search" in got.describe() and "upper bound: L1" in got.describe()
+    assert closed <= got.upper <= np.mean(np.abs(np.outer(u, v))) * (1 + 1e-12)
+    assert "lower bound: local search" in got.describe() and "upper bound" in got.describe()
 
 
 def test_constant_graphons_have_closed_form_cut_distance():

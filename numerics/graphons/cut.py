@@ -15,7 +15,10 @@ module computes, and labels:
   smaller side (for each, the best column set is read off the signs of the column
   sums) when that side has at most ``exact_max`` blocks; otherwise a **lower bound**
   from an alternating local search (every value it reports is attained by some S x T)
-  and an **upper bound** from the L1 norm int |D| >= ||D||_cut.
+  and an **upper bound** from the L1 norm int |D| >= ||D||_cut, tightened to the
+  smallest of: the larger of the total positive and negative masses, and
+  sum_b max(positive, negative mass of column b) (and the same over rows) - each is
+  >= |sum over R x C| for every R, C and <= the L1 norm.
 * ``cut_distance_bounds(A, B)``: the cut *distance* delta_cut(A, B) is the infimum of
   ||A - B^(phi, psi)||_cut over measure-preserving relabellings phi of the rows and
   psi of the columns (a bipartite layer is relabelled on each side separately).
@@ -105,7 +108,7 @@ class CutNorm:
         if self.exact:
             return f"cut norm = {self.value:.6g} (exact: {self.method})"
         return (f"cut norm in [{self.lower:.6g}, {self.upper:.6g}] (lower bound: local search, "
-                f"attained; upper bound: L1 norm)")
+                f"attained; upper bound: signed-mass bound <= L1 norm)")
 
 
 def _exact(P: np.ndarray) -> float:
@@ -159,7 +162,11 @@ def cut_norm(D, *, row_measure=None, col_measure=None, exact_max: int = EXACT_MA
         return CutNorm(value, value, value,
                        f"enumeration of the 2^{Q.shape[0]} block subsets of the smaller side")
     lower = _local_search(P, check_int(restarts, "restarts", 1), seed)
-    return CutNorm(None, lower, upper, "local search (lower), L1 norm (upper)")
+    pos, neg = np.maximum(P, 0.0), np.maximum(-P, 0.0)
+    upper = min(upper, max(pos.sum(), neg.sum()),
+                float(np.sum(np.maximum(pos.sum(axis=0), neg.sum(axis=0)))),
+                float(np.sum(np.maximum(pos.sum(axis=1), neg.sum(axis=1)))))
+    return CutNorm(None, lower, upper, "local search (lower), signed-mass bound <= L1 (upper)")
 
 
 def _w1_degrees(dA: np.ndarray, dB: np.ndarray) -> float:
@@ -175,7 +182,7 @@ class CutDistanceBounds:
     """Bounds on the cut distance delta_cut(A, B) (see the module docstring).
 
     ``lower``: the degree-distribution bound (rigorous); ``upper``: the cut norm of
-    the aligned difference (exact when ``aligned.exact``, else its L1 upper bound);
+    the aligned difference (exact when ``aligned.exact``, else its upper bound);
     ``aligned``: that cut norm with its own bounds; ``l1``: int |A - B| aligned.
     """
 
@@ -191,7 +198,7 @@ class CutDistanceBounds:
     def describe(self) -> str:
         return (f"cut distance in [{self.lower:.6g}, {self.upper:.6g}]: lower bound from the "
                 f"degree distributions (any relabelling), upper bound = cut norm of the aligned "
-                f"difference ({'exact' if self.aligned.exact else 'its L1 upper bound'}); "
+                f"difference ({'exact' if self.aligned.exact else 'its upper bound'}); "
                 f"aligned {self.aligned.describe()}; L1 distance {self.l1:.6g}")
 
 
