@@ -163,7 +163,7 @@ def cut_norm(D, *, row_measure=None, col_measure=None, exact_max: int = EXACT_MA
                        f"enumeration of the 2^{Q.shape[0]} block subsets of the smaller side")
     lower = _local_search(P, check_int(restarts, "restarts", 1), seed)
     pos, neg = np.maximum(P, 0.0), np.maximum(-P, 0.0)
-    upper = min(upper, max(pos.sum(), neg.sum()),
+    upper = min(upper, float(max(pos.sum(), neg.sum())),
                 float(np.sum(np.maximum(pos.sum(axis=0), neg.sum(axis=0)))),
                 float(np.sum(np.maximum(pos.sum(axis=1), neg.sum(axis=1)))))
     return CutNorm(None, lower, upper, "local search (lower), signed-mass bound <= L1 (upper)")
@@ -193,7 +193,7 @@ class CutDistanceBounds:
 
     @property
     def interval(self) -> tuple:
-        return (round(self.lower, 12), round(self.upper, 12))
+        return (round(float(self.lower), 12), round(float(self.upper), 12))
 
     def describe(self) -> str:
         return (f"cut distance in [{self.lower:.6g}, {self.upper:.6g}]: lower bound from the "
