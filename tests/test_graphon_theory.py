@@ -328,3 +328,23 @@ def test_bad_second_moment_profiles():
                                      variances={1: np.ones((2, 3))})
     with pytest.raises(InvalidArgument, match="Gaussian weights independent of the mask"):
         graphon_ntk(net, np.eye(3), first_layer="exact")
+
+
+@pytest.mark.parametrize("work_bytes", [1 << 20, 8 << 20, 64 << 20])
+def test_peak_memory_stays_within_the_estimate(work_bytes):
+    """tracemalloc sees every NumPy allocation: the peak of a tiled Gram must not exceed
+    graphon_memory's estimate, whatever the tile budget."""
+    import tracemalloc
+    from theory.graphon import graphon_memory
+    rng = np.random.default_rng(0)
+    K, d0 = 16, 10
+    net = GraphonNetwork.from_layers({1: rng.uniform(size=(K, d0)), 2: rng.uniform(size=(K, K)),
+                                      3: rng.uniform(size=(1, K))}, 2)
+    X = rng.normal(size=(300, d0))
+    tracemalloc.start()
+    try:
+        graphon_ntk(net, X, work_bytes=work_bytes)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak <= graphon_memory(net, 300, work_bytes=work_bytes)

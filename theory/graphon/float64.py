@@ -216,8 +216,10 @@ def _tile(net, rows1, mixers, scales, Xt, Yt, first_layer):
 
 
 def graphon_memory(net: GraphonNetwork, n_x: int, n_y: int | None = None, *,
-                   work_bytes: int = DEFAULT_WORK_BYTES) -> int:
-    """Peak bytes of :func:`graphon_ntk`: the two outputs, the inputs per block and one tile.
+                   work_bytes: int = DEFAULT_WORK_BYTES, input_dim: int = 0) -> int:
+    """Peak bytes of :func:`graphon_ntk` (mean-field first layer): the two outputs, the
+    per-input arrays and one tile - ``work_bytes``, or one row's work if that is larger
+    (rows are not split).  ``input_dim`` defaults to the graphon's d0.
 
     >>> net = GraphonNetwork.constant(2, [1, 0.5, 0.5])
     >>> graphon_memory(net, 1000) < graphon_memory(net, 2000)
@@ -225,8 +227,12 @@ def graphon_memory(net: GraphonNetwork, n_x: int, n_y: int | None = None, *,
     """
     n_x = check_int(n_x, "n_x", 1)
     n_y = n_x if n_y is None else check_int(n_y, "n_y", 1)
+    d0 = net.input_dim or check_int(input_dim, "input_dim", 0)
+    widest = max(k for k in net.blocks[1:] if k is not None)
+    one_row = (_ARRAYS_PER_TILE * n_y + d0) * widest * 8
     out = 2 * n_x * n_y * 8
-    return out + check_int(work_bytes, "work_bytes", 1) + 4 * (n_x + n_y) * 8 * 64
+    per_input = 4 * (n_x + n_y) * (widest + d0) * 8
+    return out + per_input + max(check_int(work_bytes, "work_bytes", 1), one_row)
 
 
 def _physical_memory() -> int:
@@ -268,7 +274,7 @@ def graphon_ntk(net: GraphonNetwork, X, Y=None, *, first_layer: str = "mean_fiel
     n_x, n_y = X.shape[0], Yv.shape[0]
     limit = _physical_memory() // 2 if memory_limit is None else \
         check_int(memory_limit, "memory_limit", 1)
-    need = graphon_memory(net, n_x, None if sym else n_y, work_bytes=work_bytes)
+    need = graphon_memory(net, n_x, None if sym else n_y, work_bytes=work_bytes, input_dim=d0)
     if need > limit:
         raise InvalidArgument("X", f"{n_x} x {n_y} Gram matrix",
                               f"needs about {need / 2**30:.3g} GiB, over the limit of "
@@ -287,7 +293,7 @@ def graphon_ntk(net: GraphonNetwork, X, Y=None, *, first_layer: str = "mean_fiel
                                   f"coordinates, these inputs have {k}",
                                   "use first_layer='mean_field' or fewer coordinates")
     widest = max([rows1[0].shape[0]] + [w[0].shape[0] for w in mixers])
-    per_row = _ARRAYS_PER_TILE * widest * n_y * 8
+    per_row = (_ARRAYS_PER_TILE * n_y + d0) * widest * 8   # + the weighted input copies
     if first_layer == "exact":
         per_row *= 1 << k
     tile = max(1, check_int(work_bytes, "work_bytes", 1) // per_row)
