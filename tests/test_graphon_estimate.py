@@ -203,3 +203,24 @@ def test_shared_order_chains_the_layers_and_per_layer_order_does_not():
         k = graphon_ntk(to_graphon_network(est, input_dim=3), X).ntk
         errors[order] = float(np.max(np.abs(k / truth - 1)))
     assert errors["shared"] < errors["per_layer"] / 10
+
+
+def test_unequal_blocks_match_the_neuron_level_expansion():
+    """Blocks of unequal size (K not dividing the width) are compared on the common
+    refinement: the same as expanding both graphons to one row/column per neuron."""
+    from numerics.graphons import estimate_distance
+    rng = np.random.default_rng(6)
+    A, B = rng.uniform(size=(2, 3)), rng.uniform(size=(3, 2))
+    ra, rb, ca, cb = [2, 3], [1, 2, 2], [1, 1, 3], [3, 2]
+    got = cut_distance_bounds(A, B, row_sizes=(ra, rb), col_sizes=(ca, cb))
+    Ae = np.repeat(np.repeat(A, ra, axis=0), ca, axis=1)
+    Be = np.repeat(np.repeat(B, rb, axis=0), cb, axis=1)
+    ref = cut_distance_bounds(Ae, Be)
+    assert got.aligned.exact and ref.aligned.exact
+    for field in ("lower", "upper", "l1"):
+        assert getattr(got, field) == pytest.approx(getattr(ref, field), rel=1e-12)
+    M1 = np.random.default_rng(0).random((101, 77)) < 0.3
+    M2 = np.random.default_rng(1).random((150, 90)) < 0.3
+    e1, e2 = estimate_graphon(M1, 4), estimate_graphon(M2, 4)
+    d = estimate_distance(e1, e2)
+    assert d.lower <= d.upper and d.l1 >= d.upper - 1e-15

@@ -16,6 +16,7 @@ _EXPORTS = {
     "to_graphon_network": "estimate", "ORDERS": "estimate", "SELECTIONS": "sampling",
     "CutNorm": "cut", "CutDistanceBounds": "cut", "cut_norm": "cut",
     "cut_distance_bounds": "cut", "refine": "cut", "EXACT_MAX_BLOCKS": "cut",
+    "estimate_distance": "cut",
 }
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

@@ -36,7 +36,6 @@ module computes, and labels:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,7 +43,7 @@ import numpy as np
 from theory._errors import InvalidArgument, check_int
 
 __all__ = ["CutNorm", "CutDistanceBounds", "cut_norm", "cut_distance_bounds", "refine",
-           "EXACT_MAX_BLOCKS"]
+           "estimate_distance", "EXACT_MAX_BLOCKS"]
 
 EXACT_MAX_BLOCKS = 16
 _CHUNK = 1 << 14
@@ -80,14 +79,30 @@ def refine(G: np.ndarray, rows: int, cols: int) -> np.ndarray:
     return np.repeat(np.repeat(G, rows // r, axis=0), cols // c, axis=1)
 
 
-def _common(A: np.ndarray, B: np.ndarray):
-    rows = math.lcm(A.shape[0], B.shape[0])
-    cols = math.lcm(A.shape[1], B.shape[1])
-    if rows * cols > 1 << 24:
-        raise InvalidArgument("B", f"shape {B.shape}",
-                              f"the common refinement with {A.shape} has {rows} x {cols} blocks",
-                              "estimate both with the same number of blocks")
-    return refine(A, rows, cols), refine(B, rows, cols)
+def _measures(sizes, n: int, argument: str) -> np.ndarray:
+    """Block measures from block sizes (None: n equal blocks), as exact-sum floats."""
+    if sizes is None:
+        return np.full(n, 1.0 / n)
+    arr = np.asarray(sizes, dtype=np.float64)
+    if arr.shape != (n,) or np.any(arr <= 0) or not np.all(np.isfinite(arr)):
+        raise InvalidArgument(argument, f"array of shape {arr.shape}",
+                              f"need {n} positive block sizes", "pass one size per block")
+    return arr / arr.sum()
+
+
+def _merge(mu_a: np.ndarray, mu_b: np.ndarray):
+    """Common refinement of two partitions of [0, 1]: (index into a, index into b, measure)
+    of each piece, from the union of the cumulative breakpoints."""
+    ca, cb = np.cumsum(mu_a), np.cumsum(mu_b)
+    ca[-1] = cb[-1] = 1.0
+    cuts = np.union1d(ca, cb)
+    cuts = cuts[np.concatenate([[True], np.diff(cuts) > 1e-12])]
+    cuts[-1] = 1.0
+    lengths = np.diff(np.concatenate([[0.0], cuts]))
+    mids = cuts - lengths / 2
+    ia = np.minimum(np.searchsorted(ca, mids), mu_a.size - 1)
+    ib = np.minimum(np.searchsorted(cb, mids), mu_b.size - 1)
+    return ia, ib, lengths
 
 
 @dataclass(frozen=True)
@@ -169,12 +184,12 @@ def cut_norm(D, *, row_measure=None, col_measure=None, exact_max: int = EXACT_MA
     return CutNorm(None, lower, upper, "local search (lower), signed-mass bound <= L1 (upper)")
 
 
-def _w1_degrees(dA: np.ndarray, dB: np.ndarray) -> float:
-    """Wasserstein-1 distance of two equal-weight discrete distributions (any sizes)."""
-    n = math.lcm(dA.size, dB.size)
-    a = np.repeat(np.sort(dA), n // dA.size)
-    b = np.repeat(np.sort(dB), n // dB.size)
-    return float(np.mean(np.abs(a - b)))
+def _w1_degrees(dA: np.ndarray, wA: np.ndarray, dB: np.ndarray, wB: np.ndarray) -> float:
+    """Wasserstein-1 distance of two weighted discrete distributions (values, weights):
+    the integral of |F_A^-1 - F_B^-1| over the merged quantile breakpoints."""
+    oa, ob = np.argsort(dA, kind="stable"), np.argsort(dB, kind="stable")
+    ia, ib, lengths = _merge(wA[oa], wB[ob])
+    return float(np.sum(lengths * np.abs(dA[oa][ia] - dB[ob][ib])))
 
 
 @dataclass(frozen=True)
@@ -202,15 +217,39 @@ class CutDistanceBounds:
                 f"aligned {self.aligned.describe()}; L1 distance {self.l1:.6g}")
 
 
-def cut_distance_bounds(A, B, *, exact_max: int = EXACT_MAX_BLOCKS, restarts: int = 64,
+def cut_distance_bounds(A, B, *, row_sizes=(None, None), col_sizes=(None, None),
+                        exact_max: int = EXACT_MAX_BLOCKS, restarts: int = 64,
                         seed: int = 0) -> CutDistanceBounds:
-    """Bounds on the cut distance of two equal-block step graphons (any block counts)."""
+    """Bounds on the cut distance of two step graphons with any block counts.
+
+    Blocks are equal unless ``row_sizes``/``col_sizes`` give, for A and for B, the
+    neurons per block (e.g. :attr:`GraphonEstimate.row_sizes` when K does not divide
+    the width); both are compared on the common refinement of their partitions.
+    """
     A, B = _as_step(A, "A"), _as_step(B, "B")
-    Ar, Br = _common(A, B)
-    aligned = cut_norm(Ar - Br, exact_max=exact_max, restarts=restarts, seed=seed)
-    l1 = float(np.mean(np.abs(Ar - Br)))
-    m = abs(float(A.mean() - B.mean()))
-    rows = (_w1_degrees(A.mean(axis=1), B.mean(axis=1)) + m) / 2
-    cols = (_w1_degrees(A.mean(axis=0), B.mean(axis=0)) + m) / 2
+    mu_a = _measures(row_sizes[0], A.shape[0], "row_sizes")
+    mu_b = _measures(row_sizes[1], B.shape[0], "row_sizes")
+    nu_a = _measures(col_sizes[0], A.shape[1], "col_sizes")
+    nu_b = _measures(col_sizes[1], B.shape[1], "col_sizes")
+    ra, rb, mu = _merge(mu_a, mu_b)
+    ca, cb, nu = _merge(nu_a, nu_b)
+    if mu.size * nu.size > 1 << 24:
+        raise InvalidArgument("B", f"shape {B.shape}",
+                              f"the common refinement with {A.shape} has {mu.size} x {nu.size} "
+                              "blocks", "estimate both with the same number of blocks")
+    D = A[np.ix_(ra, ca)] - B[np.ix_(rb, cb)]
+    aligned = cut_norm(D, row_measure=mu, col_measure=nu, exact_max=exact_max,
+                       restarts=restarts, seed=seed)
+    l1 = float(mu @ np.abs(D) @ nu)
+    m = abs(float(mu_a @ A @ nu_a - mu_b @ B @ nu_b))
+    rows = (_w1_degrees(A @ nu_a, mu_a, B @ nu_b, mu_b) + m) / 2
+    cols = (_w1_degrees(mu_a @ A, nu_a, mu_b @ B, nu_b) + m) / 2
     upper = aligned.value if aligned.exact else aligned.upper
     return CutDistanceBounds(max(rows, cols), upper, aligned, l1)
+
+
+def estimate_distance(a, b, **kwargs) -> CutDistanceBounds:
+    """:func:`cut_distance_bounds` of two :class:`~numerics.graphons.estimate.GraphonEstimate`
+    (e.g. width n against a reference width), with their block sizes as measures."""
+    return cut_distance_bounds(a.values, b.values, row_sizes=(a.row_sizes, b.row_sizes),
+                               col_sizes=(a.col_sizes, b.col_sizes), **kwargs)
