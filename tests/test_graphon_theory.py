@@ -86,13 +86,20 @@ def test_constant_graphon_is_the_iid_pruned_limit(activation, rescale):
 
 
 @pytest.mark.parametrize("activation", ["relu", "erf"])
-def test_constant_graphon_mp_matches_limit_kernel_mp(activation):
-    net = GraphonNetwork.constant(2, [1, "1/2", "3/8"], blocks=3, activation=activation)
-    arch = Architecture.pruned(2, [1, "1/2", "3/8"], activation=activation)
+@pytest.mark.parametrize("keep", [[1, 1, 1], [1, "1/2", "3/8"]])
+def test_constant_graphon_mp_matches_limit_kernel_mp(activation, keep):
+    """W = 1 and constant (dyadic, so exact in float64) graphons against the i.i.d. mpmath
+    reference, 38 digits."""
+    net = GraphonNetwork.constant(2, keep, blocks=3, activation=activation)
+    if keep[1] == 1:
+        net = GraphonNetwork.from_layers({2: np.ones((3, 3)), 3: np.ones((1, 3))}, 2,
+                                         activation=activation)
+    arch = Architecture.pruned(2, keep, activation=activation)
     x, y = [1.0, 0.5, -0.25], [0.5, 2.0, 0.75]
-    a = graphon_ntk_mp(net, x, y, dps=40).ntk
-    b = limit_kernel_mp(arch, x, y, dps=40).ntk
-    assert abs(a - b) <= mpmath.mpf(10) ** -38 * abs(b)
+    a = graphon_ntk_mp(net, x, y, dps=40)
+    b = limit_kernel_mp(arch, x, y, dps=40)
+    assert abs(a.ntk - b.ntk) <= mpmath.mpf(10) ** -38 * abs(b.ntk)
+    assert abs(a.nngp - b.nngp) <= mpmath.mpf(10) ** -38 * abs(b.nngp)
 
 
 @pytest.mark.parametrize("activation", ["relu", "erf"])
