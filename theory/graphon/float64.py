@@ -20,8 +20,13 @@ the earlier layers reach it through ``W_ij^2 M_ij`` (mean G(a, b)) times
 ``sigma'(f_j(x)) sigma'(f_j(x'))``.  Unrolled, the NTK is the sum of layer
 contributions ``(1/K_h) sum_a beta^(h)_a K^(h)_a`` with the position-dependent
 backward signal ``beta^(h)_b = Sigma-dot^(h)_b r_{h+1}^2 (1/K_{h+1}) sum_a G_{h+1}[a, b]
-beta^(h+1)_a``, ``beta^(L+1) = 1`` (see :mod:`theory.graphon.latex`).  With G = 1 it
-is the dense NTK; with constant G_h = q_h it is the pruned limit of claim C1.
+beta^(h+1)_a``, ``beta^(L+1) = 1`` (see :mod:`theory.graphon.latex`); the backward
+cross terms vanish as in the dense derivation (the weights of different neurons are
+independent and centred).  With G = 1 it is the dense NTK; with constant G_h = q_h it
+is the pruned limit of claim C1.  With a second-moment profile V_h (weights selected
+by value, :class:`~theory.graphon.spec.GraphonNetwork` ``variances``), V_h replaces G_h
+in K^(h) and in the ``Sigma-dot Theta`` term, and G_h stays on the ``Sigma`` term (the
+count of trainable weights); K^(1) uses V_1 and Theta^(1) uses G_1.
 
 Numerics.  Blocks with the same (aggregated) row of G compute the same kernel, so
 each layer is reduced to its distinct blocks first (a dense or constant layer costs
