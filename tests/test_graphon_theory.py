@@ -355,3 +355,21 @@ def test_peak_memory_stays_within_the_estimate(work_bytes):
     finally:
         tracemalloc.stop()
     assert peak <= graphon_memory(net, 300, work_bytes=work_bytes)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_graphon_gram_is_positive_semidefinite(seed):
+    """A limit of empirical NTK Grams (each J J^T) is positive semidefinite, for any graphon,
+    rescaled or not, with or without a second-moment profile."""
+    rng = np.random.default_rng(seed)
+    activation = ("relu", "erf")[seed % 2]
+    net = random_net(depth=3, seed=seed, activation=activation, rescale=bool(seed // 2))
+    X = random_inputs(n=30, d=6, seed=seed)
+    for k in (graphon_ntk(net, X).ntk, graphon_ntk(net, X).nngp):
+        eig = np.linalg.eigvalsh(k)
+        assert eig[0] >= -1e-13 * eig[-1]
+    V = {h: net.graphon(h) * rng.uniform(0.5, 2.0, size=net.graphon(h).shape) for h in (1, 2, 3, 4)}
+    profiled = GraphonNetwork(net.layers, net.input_dim, net.rescale, net.activation,
+                              tuple(V[h] for h in range(1, 5)))
+    eig = np.linalg.eigvalsh(graphon_ntk(profiled, X).ntk)
+    assert eig[0] >= -1e-13 * eig[-1]
