@@ -224,3 +224,31 @@ def test_unequal_blocks_match_the_neuron_level_expansion():
     e1, e2 = estimate_graphon(M1, 4), estimate_graphon(M2, 4)
     d = estimate_distance(e1, e2)
     assert d.lower <= d.upper and d.l1 >= d.upper - 1e-15
+
+
+def test_distances_to_reference():
+    from numerics.graphons import distances_to_reference, estimate_distance
+    net = GraphonNetwork.from_layers({2: [[0.9, 0.5], [0.3, 0.1]], 3: [[0.2, 0.9]]}, 2)
+    est = {n: [estimate_network_graphons(sample_graphon_network(net, n, 0, t, input_dim=3).masks,
+                                         4) for t in range(4)] for n in (64, 128, 256, 1024)}
+    d = distances_to_reference(est, resamples=200)
+    assert d.widths == (64, 128, 256) and d.reference_width == 1024 and d.layers == (2, 3)
+    # the reference is the trial mean at 1024; a width-64 trial against it, recomputed
+    ref = np.mean([t[1].values for t in est[1024]], axis=0)
+    one = cut_distance_bounds(est[64][2][1].values, ref)
+    assert d.cut_upper[64, 2][2] == pytest.approx(one.upper, rel=1e-14)
+    assert d.cut_lower[64, 2][2] == pytest.approx(one.lower, rel=1e-14)
+    assert np.all(d.cut_lower[64, 2] <= d.cut_upper[64, 2] + 1e-15)
+    for h, (slope, (lo, hi)) in d.rates.items():
+        assert lo <= slope <= hi
+    assert "cut upper: cut norm of the aligned difference, exact" in d.table()
+    # identical estimates at every width: every distance is 0
+    same = {n: est[1024] for n in (64, 128, 1024)}
+    zero = distances_to_reference({n: [est[1024][0]] * 2 for n in same}, resamples=100)
+    assert all(np.all(v == 0) for v in zero.cut_upper.values())
+    assert all(rate is None for rate in zero.rates.values()) and "no rate" in zero.table()
+    assert estimate_distance(est[1024][0][1], est[1024][0][1]).upper == 0
+    with pytest.raises(InvalidArgument, match="need two widths besides the reference"):
+        distances_to_reference({64: est[64], 1024: est[1024]})
+    with pytest.raises(InvalidArgument, match="reference_width=100"):
+        distances_to_reference(est, reference_width=100)

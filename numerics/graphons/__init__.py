@@ -17,6 +17,7 @@ _EXPORTS = {
     "CutNorm": "cut", "CutDistanceBounds": "cut", "cut_norm": "cut",
     "cut_distance_bounds": "cut", "refine": "cut", "EXACT_MAX_BLOCKS": "cut",
     "estimate_distance": "cut",
+    "WidthDistances": "study", "distances_to_reference": "study",
 }
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)
