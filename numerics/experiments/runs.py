@@ -36,7 +36,13 @@ from theory.kernels.float64 import limit_kernel
 from ..backend.devices import run_key
 from .grids import grid as _grid
 from ..scaling.grid import grid_configs, run_grid
-from ..sweeps.config import SweepConfig, auto_workers, check_memory, trial_memory
+from ..sweeps.config import (
+    SweepConfig,
+    auto_workers,
+    check_memory,
+    trial_cost,
+    trial_memory,
+)
 from ..sweeps.progress import Progress
 from ..sweeps.store import ResultStore
 from ..sweeps.sweep import run_sweep
@@ -179,9 +185,11 @@ def _run_configs(configs, trials, store, workers, progress, backend="numpy",
     own = store is None
     store = ResultStore() if own else store
     try:
-        done = sum(sum(1 for t in store.done_trials(run_key(c, backend)) if t < trials)
-                   for c in unique)
-        bar = _SharedProgress(trials * len(unique), done, enabled=bool(progress))
+        done = {c.key: sum(1 for t in store.done_trials(run_key(c, backend)) if t < trials)
+                for c in unique}
+        bar = _SharedProgress(trials * len(unique), sum(done.values()), enabled=bool(progress),
+                              total_cost=sum(trials * trial_cost(c) for c in unique),
+                              done_cost=sum(done[c.key] * trial_cost(c) for c in unique))
         out, computed = {}, 0
         try:
             for c in unique:
