@@ -271,3 +271,32 @@ def test_bound_with_every_point_skipped_is_inconclusive_and_says_why(capsys):
     assert code == 0 and r["tested"] == 0 and r["skipped"] == len(r["points"])
     assert r["verdict"] == "inconclusive" and "no sample point could be tested" in \
         r["explanation"] and r["witness"] is None and r["error_rate"] == 0.0
+
+
+def test_silent_work_shows_a_heartbeat():
+    """Work with no finer progress measure prints that it is alive, every interval."""
+    import io
+    import time
+
+    from proofs_check.cli._common import heartbeat
+    out = io.StringIO()
+    with heartbeat("pntk demo", every=0.05, stream=out):
+        time.sleep(0.3)
+    lines = out.getvalue().splitlines()
+    assert len(lines) >= 2 and all(line.startswith("pntk demo ... still working (")
+                                   for line in lines)
+    quiet = io.StringIO()
+    with heartbeat("pntk demo", every=0.05, stream=quiet, enabled=False):
+        time.sleep(0.15)
+    assert quiet.getvalue() == ""
+
+
+def test_derive_too_deep_for_sympy_is_one_line(monkeypatch, tmp_path, capsys):
+    """A RecursionError of the symbolic layer becomes the usual one-line error."""
+    def too_deep(*args, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+    monkeypatch.setattr("theory.symbolic.latex.latex_document", too_deep)
+    assert cli.main(["derive", "--depth", "200", "--latex", str(tmp_path / "d.tex")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("pntk: error: --depth='200' is invalid: the symbolic")
+    assert not (tmp_path / "d.tex").exists()

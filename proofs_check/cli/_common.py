@@ -12,12 +12,15 @@ import argparse
 import math
 import re
 import sys
+import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from theory._errors import InvalidArgument
 
 __all__ = ["UsageError", "Parser", "HelpFormatter", "parse_int", "parse_workers",
-           "parse_vector", "parse_pair", "parse_positive", "load_inputs",
+           "parse_vector", "parse_pair", "parse_positive", "load_inputs", "heartbeat",
            "EXIT_BAD_INPUT", "WORKERS_HELP", "NUMBER_LIST"]
 
 WORKERS_HELP = ("worker processes: 'auto' (default: every core when the estimated work is "
@@ -164,3 +167,33 @@ def load_inputs(path: str, argument: str = "--inputs"):
 def fail(message: str) -> int:
     print(message, file=sys.stderr)
     return EXIT_BAD_INPUT
+
+
+@contextmanager
+def heartbeat(label: str, *, enabled: bool = True, every: float = 10.0, stream=None):
+    """While the block runs, print "LABEL ... still working (N s)" on stderr every
+    ``every`` seconds (after the first ``every`` seconds), so that work without a finer
+    progress measure (a symbolic derivation, one large Gram matrix) is visibly alive.
+
+    >>> with heartbeat("pntk demo", every=60):
+    ...     pass
+    """
+    if not enabled:
+        yield
+        return
+    out = sys.stderr if stream is None else stream
+    stop = threading.Event()
+    t0 = time.monotonic()
+
+    def beat():
+        while not stop.wait(every):
+            print(f"{label} ... still working ({time.monotonic() - t0:.0f} s)", file=out,
+                  flush=True)
+
+    thread = threading.Thread(target=beat, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()

@@ -20,7 +20,7 @@ import json
 from theory._errors import InvalidArgument, check_keep_prob
 
 from ...budgets import BUDGETS, budget
-from .._common import parse_int
+from .._common import heartbeat, parse_int
 from .._network import ACTIVATIONS
 
 __all__ = ["add_parser", "run_claim", "EXIT_REFUTED"]
@@ -127,7 +127,8 @@ def run_claim(claim, context, as_json: bool) -> int:
     ``pntk claim`` subcommands too."""
     from ...claims.c1_scaling import witness_of
     from ...verdict import Verdict, jsonable
-    result = claim.run(context)
+    with heartbeat("pntk claim", enabled=not as_json):
+        result = claim.run(context)
     witness = witness_of(result.checks) if result.verdict is Verdict.REFUTED else None
     if as_json:
         out = result.to_json()

@@ -6,7 +6,7 @@ import json
 
 from theory._errors import InvalidArgument
 
-from .._common import load_inputs
+from .._common import heartbeat, load_inputs
 from .._outputs import check_save_path, save_gram
 
 __all__ = ["add_parser", "run"]
@@ -58,7 +58,8 @@ def run(args) -> int:
                               f"the Gram matrix needs about {need / 2**30:.3g} GiB, over the "
                               f"limit of {limit / 2**30:.3g} GiB (half the memory)",
                               "use fewer inputs or a smaller network")
-    ntk = empirical_ntk(net, X, Y, memory_limit=limit)
+    with heartbeat("pntk entk", enabled=not args.json):
+        ntk = empirical_ntk(net, X, Y, memory_limit=limit)
     if save is not None:
         save_gram(save, ntk)
     result = {

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 from theory._errors import InvalidArgument
 
-from .._common import parse_int
+from .._common import heartbeat, parse_int
 from .._network import add_network_arguments, architecture, describe_network
 from .._outputs import write_atomic
 
@@ -68,9 +69,19 @@ def run(args) -> int:
                               "give a file name in an existing directory")
     from theory.kernels.float64 import theory_scale_factor
     from theory.symbolic.latex import LatexOptions, latex_document
-    text = latex_document(arch, fragment=args.fragment,
-                          options=LatexOptions(symbolic_keep_prob=symbolic,
-                                               expansion_depth=expansion))
+    print(f"pntk derive: deriving {describe_network(arch, symbolic=symbolic)} (symbolic "
+          "work grows quickly with depth, fastest for ReLU)", file=sys.stderr, flush=True)
+    try:
+        with heartbeat("pntk derive"):
+            text = latex_document(arch, fragment=args.fragment,
+                                  options=LatexOptions(symbolic_keep_prob=symbolic,
+                                                       expansion_depth=expansion))
+    except RecursionError:
+        raise InvalidArgument("--depth", args.depth,
+                              "the symbolic expressions nest too deeply for SymPy at this "
+                              "depth", "use a smaller --depth (the document's induction "
+                              "covers every L; the numbers for deep networks come from "
+                              "'pntk kernel')") from None
     write_atomic(path, text)
     factor = theory_scale_factor(arch, "mean_field")
     if factor is None:
