@@ -142,8 +142,10 @@ WORKER_START_SECONDS = 1.0  # measured: start-up of one spawned worker (imports)
 
 
 def trial_cost(config: SweepConfig) -> int:
-    """Work units of one trial: sum of n_h n_{h-1} over the weight layers (input dimension
-    first, one output last); a trial's time is about ``SECONDS_PER_UNIT`` times this.
+    """Work units of one trial's arithmetic: sum of n_h n_{h-1} over the weight layers
+    (input dimension first, one output last); about ``SECONDS_PER_UNIT`` each, plus a
+    fixed part per trial (drawing the network, Python, the store).  The progress display
+    fits both parts to the trials it has seen for its ETA.
 
     >>> from theory import Architecture
     >>> trial_cost(SweepConfig(Architecture.pruned(2, "0.5"), 64, (1.0, 0.0), (0.0, 1.0)))

@@ -1,15 +1,19 @@
-"""The progress display of long sweeps (on stderr by default), with a cost-weighted ETA.
+"""The progress display of long sweeps (on stderr by default), with a cost-aware ETA.
 
-Trials of a grid differ in cost (a trial at width 4096 costs 256 times one at width
-256), so the time left is estimated from the *work* done, not the number of trials:
-each trial carries a cost (:func:`numerics.sweeps.config.trial_cost`, the sum of
-n_h n_{h-1} over the layers, the model the worker count uses) and the ETA is the
-remaining cost divided by the cost finished per second so far in this run.
+Trials of a grid differ in cost (a trial at width 4096 does 256 times the arithmetic of
+one at width 256), so the time left is not estimated from the number of trials alone.
+Each trial carries its work in units (:func:`numerics.sweeps.config.trial_cost`, the sum
+of n_h n_{h-1} over the layers), and the elapsed time of this run is fitted as
+``a x trials + b x units`` (least squares over the finished trials: ``a`` the fixed cost
+of a trial - drawing the network, Python, the store, worker traffic - and ``b`` the cost
+of a unit).  The ETA is ``a x trials left + b x units left``.  While every finished
+trial has the same cost the two cannot be told apart: the ETA is then time per trial x
+trials left if the trials left cost the same on average, else unknown ("--:--") until
+a trial of another cost finishes.
 
 On a terminal: a tqdm bar (trials done/total, the share of the work done, elapsed
-time and the weighted ETA), redrawn at most ten times a second.  Elsewhere (logs,
-pipes): a plain line every ``interval`` seconds and one at the end.
-``enabled=False``: silent.
+time and the ETA), redrawn at most ten times a second.  Elsewhere (logs, pipes): a
+plain line every ``interval`` seconds and one at the end.  ``enabled=False``: silent.
 
 >>> import io
 >>> out = io.StringIO()
@@ -38,11 +42,10 @@ def _clock(seconds: float) -> str:
 class Progress:
     """Counts finished trials of ``total`` (``done`` of them finished before this run).
 
-    ``total_cost`` is the cost of all ``total`` trials and ``done_cost`` that of the
+    ``total_cost`` is the work of all ``total`` trials and ``done_cost`` that of the
     ``done`` ones (default: every trial costs 1, or the mean cost when only
-    ``total_cost`` is given); :meth:`advance` takes each trial's cost.  ``enabled``:
-    True or "auto" to display, False to stay silent.  Rates count only the trials and
-    the cost finished by this run.
+    ``total_cost`` is given); :meth:`advance` takes each trial's cost.  ``enabled``: True or "auto" to display, False to stay silent.  Rates and the fit
+    count only the trials finished by this run.
     """
 
     def __init__(self, total: int, done: int = 0, *, stream=None, enabled=True,
@@ -53,6 +56,8 @@ class Progress:
         mean = self.total_cost / total if total else 1.0
         self.done_cost = float(done * mean if done_cost is None else done_cost)
         self._start_cost = self.done_cost
+        # sums for the least-squares fit t = a n + b c over this run's finished trials
+        self._fit = [0.0] * 5            # sum n^2, sum n c, sum c^2, sum n t, sum c t
         self.stream = sys.stderr if stream is None else stream
         self.enabled = bool(enabled) and total > done
         isatty = getattr(self.stream, "isatty", None)
@@ -66,15 +71,41 @@ class Progress:
         return self.total_cost / self.total if self.total else 1.0
 
     def eta(self) -> float:
-        """Seconds left: the remaining cost at the cost rate of this run (inf before the
-        first trial of this run finishes)."""
-        elapsed = time.monotonic() - self._t0
-        new = self.done_cost - self._start_cost
-        rate = new / elapsed if elapsed > 0 else float("nan")
-        left = max(self.total_cost - self.done_cost, 0.0)
-        if left == 0:
+        """Seconds left: ``a x trials left + b x units left`` with (a, b) fitted to this
+        run's elapsed time (see the module docstring); inf before the first trial of
+        this run finishes, nan while the time per unit cannot be told yet."""
+        n_left = max(self.total - self.done, 0)
+        c_left = max(self.total_cost - self.done_cost, 0.0)
+        if n_left == 0:
             return 0.0
-        return left / rate if rate > 0 else float("inf")
+        n = self.done - self._start_done
+        c = self.done_cost - self._start_cost
+        t = time.monotonic() - self._t0
+        if n <= 0 or t <= 0:
+            return float("inf")
+        fitted = self._coefficients()
+        if fitted is not None:
+            a, b = fitted
+            return a * n_left + b * c_left
+        mean_done, mean_left = c / n, c_left / n_left      # one cost so far
+        if abs(mean_left - mean_done) <= 0.01 * max(abs(mean_done), 1e-300):
+            return t / n * n_left
+        return float("nan")
+
+    def _coefficients(self) -> tuple[float, float] | None:
+        """(a, b) >= 0 of the least-squares fit t = a n + b c, or None while every
+        finished trial had the same cost (n and c proportional)."""
+        snn, snc, scc, snt, sct = self._fit
+        det = snn * scc - snc * snc
+        if not det > 1e-9 * snn * scc:
+            return None
+        a = (scc * snt - snc * sct) / det
+        b = (snn * sct - snc * snt) / det
+        if a >= 0 and b >= 0:
+            return a, b
+        if a < 0:                                # one parameter, the other zero
+            return 0.0, sct / scc
+        return snt / snn, 0.0
 
     def line(self) -> str:
         """The current status: trials done/total, the rate and the time left."""
@@ -91,6 +122,11 @@ class Progress:
         self.done += count
         added = count * self._mean_cost() if cost is None else float(cost)
         self.done_cost += added
+        n = self.done - self._start_done
+        c = self.done_cost - self._start_cost
+        t = time.monotonic() - self._t0
+        for i, v in enumerate((n * n, n * c, c * c, n * t, c * t)):
+            self._fit[i] += v
         if not self.enabled:
             return
         if self.tty:
@@ -111,7 +147,7 @@ class Progress:
                                         "{postfix}")
         self._bar.set_description_str(f"{self.done}/{self.total} trials", refresh=False)
         self._bar.set_postfix_str(f"elapsed {_clock(time.monotonic() - self._t0)}, ETA "
-                                  f"{_clock(self.eta())} (weighted by trial cost)",
+                                  f"{_clock(self.eta())} (from the cost of each trial)",
                                   refresh=False)
         self._bar.update(added)
         self._shown = self.done
