@@ -8,7 +8,7 @@ import time
 
 from theory._errors import InvalidArgument
 
-from .._common import load_inputs, parse_int, parse_pair, parse_positive
+from .._common import heartbeat, load_inputs, parse_int, parse_pair, parse_positive
 from .._network import add_network_arguments, architecture, describe_network
 from .._outputs import check_save_path, save_gram
 
@@ -147,7 +147,8 @@ def run(args) -> int:
     if estimate is not None and estimate > 2 and not args.json:
         print(f"pntk kernel: depth {arch.depth}, about {estimate:.0f} s ...", file=sys.stderr,
               flush=True)
-    result = compute(arch)
+    with heartbeat("pntk kernel", enabled=not args.json):
+        result = compute(arch)
     result["architecture"] = {
         "depth": arch.depth, "keep_probs": [str(q) for q in arch.keep_probs],
         "masked_layers": list(arch.masked_layers), "rescale": arch.rescale,
