@@ -43,6 +43,7 @@ _EXPORTS = {
     "FORMAT_VERSION": "sweeps.store", "ResultStore": "sweeps.store",
     "SweepConfig": "sweeps.config", "SweepResult": "sweeps.config",
     "auto_workers": "sweeps.config", "check_memory": "sweeps.config",
+    "trial_cost": "sweeps.config",
     "trial_memory": "sweeps.config", "trial_values": "sweeps.config",
     "run_sweep": "sweeps.sweep",
 }

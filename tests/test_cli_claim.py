@@ -150,11 +150,12 @@ def test_bad_arguments_give_one_line_and_exit_2(argv, names, capsys):
 
 def test_errors_raised_by_a_claim_factory_name_the_flag():
     """The CLI checks its flags first; anything the factory still rejects is renamed."""
+    from proofs_check.claims.c1_scaling import scaling_claim
     with pytest.raises(InvalidArgument) as err:
-        _claim._build(_claim.scaling_claim, 2, "1/2", 2, activation="tanh", prune_first_layer=1)
+        _claim._build(scaling_claim, 2, "1/2", 2, activation="tanh", prune_first_layer=1)
     assert err.value.argument == "--activation" and "fix:" in str(err.value)
     with pytest.raises(InvalidArgument, match="^--prune-first-layer="):
-        _claim._build(_claim.scaling_claim, 2, "1/2", 2, prune_first_layer=1)
+        _claim._build(scaling_claim, 2, "1/2", 2, prune_first_layer=1)
 
 
 def test_keep_prob_one_is_a_claim_not_an_error(capsys):

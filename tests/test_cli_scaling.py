@@ -48,7 +48,12 @@ def test_json_files_and_resume(tmp_path, capsys):
 
     again = json.loads(scaling(argv, capsys)[1])               # resume: nothing to compute
     assert again["computed"] == 0 and again["per_keep_prob"] == r["per_keep_prob"]
-    more = json.loads(scaling([a if a != "40" else "45" for a in argv], capsys)[1])
+    other = [a if a != "40" else "45" for a in argv]         # another run, same --out
+    before = (out / "results.json").read_text()
+    with pytest.raises(InvalidArgument, match="^--out=.*another run's output.*--overwrite"):
+        scaling(other, capsys)
+    assert (out / "results.json").read_text() == before      # nothing replaced
+    more = json.loads(scaling(other + ["--overwrite"], capsys)[1])
     assert more["computed"] == 2 * 3 * 5                      # only the new trials
 
     code, text = scaling(BASE + ["--db", db], capsys)

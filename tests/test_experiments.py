@@ -37,16 +37,17 @@ def test_quick_run_writes_plot_csv_and_verdict(name, tmp_path, capsys):
     out = tmp_path / name
     code, text = experiment([name, "--quick", "--quiet", "--out", out], capsys)
     assert code == 0
-    for f in (f"{name}.png", f"{name}.pdf", "data.csv", "verdict.txt", "results.json"):
+    for f in (f"{name}.png", f"{name}.pdf", f"{name}.csv", f"{name}.verdict.txt",
+              f"{name}.json"):
         assert (out / f).stat().st_size > 0, f
     assert (out / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
-    verdict = (out / "verdict.txt").read_text().strip()
+    verdict = (out / f"{name}.verdict.txt").read_text().strip()
     assert verdict in text and verdict.startswith(name) and "rule:" in verdict
     assert all(w in verdict for w in WORDS[name])
-    with open(out / "data.csv", newline="") as fh:
+    with open(out / f"{name}.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0]) == COLUMNS[name] and len(rows) == ROWS[name]
-    result = json.loads((out / "results.json").read_text())
+    result = json.loads((out / f"{name}.json").read_text())
     assert result["verdict"] == verdict and result["experiment"] == name
     assert len(result["files"]) == 5
 
@@ -89,8 +90,60 @@ def test_python_api_is_deterministic():
     assert a.verdict == b.verdict and a.series[1].keep_prob == Fraction(1, 2)
 
 
+def test_the_three_experiments_share_one_folder_and_no_run_is_replaced_silently(tmp_path,
+                                                                                 capsys):
+    """The README's sequence: every experiment's files survive the next one's."""
+    out = tmp_path / "exp"
+    for name in COLUMNS:
+        assert experiment([name, "--quick", "--trials", "2", "--quiet", "--out", out],
+                          capsys)[0] == 0
+    for name in COLUMNS:
+        doc = json.loads((out / f"{name}.json").read_text())
+        assert doc["experiment"] == name and doc["trials"] == 2
+        assert (out / f"{name}.verdict.txt").read_text().strip() == doc["verdict"]
+        with open(out / f"{name}.csv", newline="") as fh:
+            assert list(next(csv.reader(fh))) == COLUMNS[name]
+    before = (out / "all-layers.json").read_text()
+    with pytest.raises(InvalidArgument, match="^--out=.*another run's output.*--overwrite"):
+        experiment(["all-layers", "--quick", "--trials", "3", "--out", out], capsys)
+    assert (out / "all-layers.json").read_text() == before
+    code, _ = experiment(["all-layers", "--quick", "--trials", "3", "--quiet", "--out", out,
+                          "--overwrite"], capsys)
+    assert code == 0 and json.loads((out / "all-layers.json").read_text())["trials"] == 3
+
+
+def test_each_experiment_documents_its_grid(capsys):
+    """``pntk experiment NAME --help`` states the grid the run uses."""
+    from numerics.experiments.grids import grid
+    for name in COLUMNS:
+        with pytest.raises(SystemExit):
+            experiment([name, "--help"], capsys)
+        text = " ".join(capsys.readouterr().out.split())
+        for quick in (False, True):
+            g = grid(name, quick)
+            assert f"{g.trials} trials per" in text
+            if g.widths:
+                lo, hi = g.widths[0].bit_length() - 1, g.widths[-1].bit_length() - 1
+                assert f"widths 2^{lo}..2^{hi}" in text
+            else:
+                assert f"n0 = {g.base}" in text
+                assert "prune_prob " + ", ".join(map(str, g.prune_probs)) in text
+
+
+def test_quick_grids_are_the_documented_ones():
+    """The grids module is what the runs use (widths and trials of a quick run)."""
+    from numerics.experiments.grids import grid
+    r = width_convergence(quick=True, trials=2)
+    assert r.series[0].widths == grid("width-convergence", True).widths
+
+
+def test_unknown_experiment_is_a_one_line_usage_error(capsys):
+    from proofs_check.cli._common import UsageError
+    with pytest.raises(UsageError, match="sizes.*width-convergence"):
+        experiment(["sizes", "--quick"], capsys)
+
+
 BAD = [
-    (["sizes"], "NAME"),
     (["all-layers", "--trials", "1"], "--trials"),
     (["all-layers", "--trials", "many"], "--trials"),
     (["all-layers", "--seed", "-1"], "--seed"),

@@ -94,7 +94,10 @@ def test_rerun_reuses_the_stored_trials(quick_run):
     first = json.loads((out / "report.json").read_text())
     stored = _stored_trials(out / "trials.sqlite")
     assert stored[0] > 0
-    again = _pntk("verify", "--budget", "quick", "--out", out, "--only", "C3")
+    refused = _pntk("verify", "--budget", "quick", "--out", out, "--only", "C3")
+    assert refused.returncode == 2 and "another run's output" in refused.stderr
+    assert json.loads((out / "report.json").read_text()) == first     # nothing replaced
+    again = _pntk("verify", "--budget", "quick", "--out", out, "--only", "C3", "--overwrite")
     assert again.returncode == 0, again.stderr
     second = json.loads((out / "report.json").read_text())
     c3 = [c for c in first["claims"] if c["id"] == "C3"][0]

@@ -38,10 +38,14 @@ class InvalidArgument(ValueError):
 def check_keep_prob(value: object, argument: str = "keep_prob") -> Fraction:
     """Return ``value`` as an exact fraction in (0, 1] or raise :class:`InvalidArgument`.
 
-    Strings are parsed exactly (``"0.3"`` is 3/10); floats keep their binary value.
+    Strings are parsed exactly (``"0.3"`` and ``"3/10"`` are 3/10).  A float means the
+    decimal it prints as (its shortest round-trip ``repr``), as on the command line:
+    ``0.3`` is 3/10, not the binary double 5404319552844595/18014398509481984.  For a
+    value such as 1/3, which no float holds, pass ``Fraction(1, 3)`` or ``"1/3"``
+    (the float ``1/3`` means 3333333333333333/10^16).
 
-    >>> check_keep_prob("0.25")
-    Fraction(1, 4)
+    >>> check_keep_prob("0.25"), check_keep_prob(0.3), check_keep_prob(1)
+    (Fraction(1, 4), Fraction(3, 10), Fraction(1, 1))
     """
     try:
         if isinstance(value, Fraction):
@@ -50,10 +54,13 @@ def check_keep_prob(value: object, argument: str = "keep_prob") -> Fraction:
             q = Fraction(value.strip())
         elif isinstance(value, bool):
             raise TypeError
+        elif isinstance(value, Integral):
+            q = Fraction(int(value))
         elif isinstance(value, Real):
-            if not math.isfinite(float(value)):
+            as_float = float(value)
+            if not math.isfinite(as_float):
                 raise ValueError
-            q = Fraction(value)
+            q = Fraction(repr(as_float))
         else:
             q = Fraction(str(value))
     except (TypeError, ValueError, ZeroDivisionError):

@@ -12,6 +12,7 @@ In the infinite-width limit a masked layer multiplies the covariance it forwards
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterable, Sequence
@@ -21,6 +22,19 @@ from ._errors import InvalidArgument, check_depth, check_keep_prob
 __all__ = ["Architecture", "ACTIVATIONS"]
 
 ACTIVATIONS = ("relu", "erf")
+
+
+class _either_way:
+    """A method callable on the class (``Architecture.dense(depth=3)``) and on an
+    instance (``arch.dense()``); it receives the class or the instance first."""
+
+    def __init__(self, func):
+        self.func = func
+        self.__doc__ = func.__doc__
+        self.__wrapped__ = func
+
+    def __get__(self, obj, cls):
+        return functools.partial(self.func, cls if obj is None else obj)
 
 
 @dataclass(frozen=True)
@@ -36,6 +50,18 @@ class Architecture:
     '1/4'
     >>> Architecture.pruned(depth=2, keep_prob="0.5", rescale=True).scale_factor()
     Fraction(1, 1)
+
+    A float keep probability means its decimal, as on the command line:
+
+    >>> Architecture.pruned(depth=3, keep_prob=0.3).keep_probs[-1]
+    Fraction(3, 10)
+
+    The dense reference, from an architecture or built directly:
+
+    >>> Architecture.dense(depth=2) == arch.dense()
+    True
+    >>> Architecture.dense(3, activation="erf").describe()
+    'erf network, depth L=3, keep_probs=(1, 1, 1, 1), masked layers none, plain pruning'
     """
 
     depth: int
@@ -50,9 +76,10 @@ class Architecture:
             raise InvalidArgument("keep_probs", self.keep_probs,
                                   f"need one keep probability per weight layer ({self.depth + 1})",
                                   "give L+1 values, 1 for dense layers")
+        masked = frozenset(self.masked_layers)      # a set: O(L) checks, not O(L^2)
         for h, q in enumerate(self.keep_probs, start=1):
             check_keep_prob(q, f"keep_probs[{h}]")
-            if h not in self.masked_layers and q != 1:
+            if h not in masked and q != 1:
                 raise InvalidArgument("keep_probs", self.keep_probs,
                                       f"layer {h} is not masked but has keep probability {q}",
                                       "set q = 1 for dense layers or list the layer in masked_layers")
@@ -98,14 +125,37 @@ class Architecture:
                                       "give one value, or one per weight layer 1..L+1")
         else:
             q = check_keep_prob(keep_prob)
-            qs = tuple(q if h in masked else Fraction(1) for h in range(1, L + 2))
+            chosen = frozenset(masked)
+            qs = tuple(q if h in chosen else Fraction(1) for h in range(1, L + 2))
         return cls(depth=L, keep_probs=qs, masked_layers=masked, rescale=bool(rescale),
                    activation=activation)
 
-    def dense(self) -> "Architecture":
-        """The same network with no masks (the reference of claims C1 and C2)."""
-        return Architecture(self.depth, (Fraction(1),) * (self.depth + 1), (), False,
-                            self.activation)
+    @_either_way
+    def dense(self_or_cls, depth: int | None = None, *,
+              activation: str | None = None) -> "Architecture":
+        """The dense network (no masks): the reference of claims C1 and C2.
+
+        On an architecture, ``arch.dense()`` is the same network unmasked; on the
+        class, ``Architecture.dense(depth=3)`` (or ``dense(3)``, ``activation=``
+        optional) builds one the way :meth:`pruned` does (examples in the class
+        docstring).
+        """
+        if isinstance(self_or_cls, Architecture):
+            if depth is not None and check_depth(depth) != self_or_cls.depth:
+                raise InvalidArgument("depth", depth,
+                                      f"this architecture has depth {self_or_cls.depth}",
+                                      "call arch.dense() without a depth, or "
+                                      "Architecture.dense(depth=...) on the class")
+            depth = self_or_cls.depth
+            activation = activation or self_or_cls.activation
+            cls = type(self_or_cls)
+        else:
+            if depth is None:
+                raise InvalidArgument("depth", None, "no depth given",
+                                      "call Architecture.dense(depth=L) with L >= 1")
+            cls = self_or_cls
+        L = check_depth(depth)
+        return cls(L, (Fraction(1),) * (L + 1), (), False, activation or "relu")
 
     # ------------------------------------------------------------------ derived
     @property

@@ -10,6 +10,7 @@ _EXPORTS = {
     "Series": "runs", "WidthConvergence": "runs", "Schedule": "runs", "SparsityScaling": "runs",
     "AllLayers": "runs", "width_convergence": "runs", "sparsity_scaling": "runs",
     "all_layers": "runs", "EXPERIMENTS": "runs", "Z_RULE": "runs", "LEVEL": "runs",
+    "Grid": "grids", "grid": "grids", "describe_grid": "grids", "EXPERIMENT_NAMES": "grids",
 }
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

@@ -34,8 +34,15 @@ from theory.config import Architecture
 from theory.kernels.float64 import limit_kernel
 
 from ..backend.devices import run_key
+from .grids import grid as _grid
 from ..scaling.grid import grid_configs, run_grid
-from ..sweeps.config import SweepConfig, auto_workers, check_memory, trial_memory
+from ..sweeps.config import (
+    SweepConfig,
+    auto_workers,
+    check_memory,
+    trial_cost,
+    trial_memory,
+)
 from ..sweeps.progress import Progress
 from ..sweeps.store import ResultStore
 from ..sweeps.sweep import run_sweep
@@ -178,9 +185,11 @@ def _run_configs(configs, trials, store, workers, progress, backend="numpy",
     own = store is None
     store = ResultStore() if own else store
     try:
-        done = sum(sum(1 for t in store.done_trials(run_key(c, backend)) if t < trials)
-                   for c in unique)
-        bar = _SharedProgress(trials * len(unique), done, enabled=bool(progress))
+        done = {c.key: sum(1 for t in store.done_trials(run_key(c, backend)) if t < trials)
+                for c in unique}
+        bar = _SharedProgress(trials * len(unique), sum(done.values()), enabled=bool(progress),
+                              total_cost=sum(trials * trial_cost(c) for c in unique),
+                              done_cost=sum(done[c.key] * trial_cost(c) for c in unique))
         out, computed = {}, 0
         try:
             for c in unique:
@@ -221,8 +230,9 @@ def width_convergence(*, trials: int | None = None, seed: int = 0, store=None, w
                       quick: bool = False, progress=False, depth: int = 2, backend="numpy",
                       scheduler=None) -> WidthConvergence:
     """Experiment (A); see the module docstring."""
-    T = _trials(trials, 40 if quick else 100)
-    widths = [1 << k for k in (range(5, 11) if quick else range(5, 14))]
+    g = _grid("width-convergence", quick)
+    T = _trials(trials, g.trials)
+    widths = list(g.widths)
     grid = run_grid(["1", HALF], widths, X_AB, Y_AB, T, depths=[depth], rescale=True,
                     seed=seed, store=store, workers=workers, progress=progress,
                     backend=backend, scheduler=scheduler)
@@ -262,9 +272,10 @@ def sparsity_scaling(*, trials: int | None = None, seed: int = 0, store=None, wo
                      quick: bool = False, progress=False, depth: int = 1, backend="numpy",
                      scheduler=None) -> SparsityScaling:
     """Experiment (B); see the module docstring."""
-    T = _trials(trials, 100 if quick else 400)
-    base = 1 << (7 if quick else 10)
-    prune_probs = [Fraction(k, 8) for k in ((0, 4, 6) if quick else range(8))]
+    g = _grid("sparsity-scaling", quick)
+    T = _trials(trials, g.trials)
+    base = g.base
+    prune_probs = list(g.prune_probs)
     plan = {name: [(a, schedule_width(name, base, 1 - a)) for a in prune_probs]
             for name in SCHEDULE_LABELS}
     configs = {(name, a): grid_configs([1 - a], [n], X_AB, Y_AB, depths=[depth], rescale=True,
@@ -317,8 +328,9 @@ def all_layers(*, trials: int | None = None, seed: int = 0, store=None, workers:
                quick: bool = False, progress=False, depth: int = 2, backend="numpy",
                scheduler=None) -> AllLayers:
     """Experiment (C); see the module docstring."""
-    T = _trials(trials, 40 if quick else 100)
-    widths = [1 << k for k in (range(5, 11) if quick else range(5, 14))]
+    g = _grid("all-layers", quick)
+    T = _trials(trials, g.trials)
+    widths = list(g.widths)
     arch = Architecture.pruned(depth, HALF, rescale=True, prune_first_layer=True)
     configs = [SweepConfig(arch, n, X_C, Y_C, seed) for n in widths]
     theta, computed = _run_configs(configs, T, store, workers, progress, backend, scheduler)

@@ -35,7 +35,13 @@ from theory.config import Architecture
 from theory.kernels.float64 import limit_kernel
 
 from ..backend.devices import check_backend, run_key
-from ..sweeps.config import SweepConfig, auto_workers, check_memory, trial_memory
+from ..sweeps.config import (
+    SweepConfig,
+    auto_workers,
+    check_memory,
+    trial_cost,
+    trial_memory,
+)
 from ..sweeps.progress import Progress
 from ..sweeps.store import ResultStore
 from ..sweeps.sweep import _client, run_sweep
@@ -163,9 +169,11 @@ def run_grid(keep_probs: Iterable, widths: Iterable[int], x, y, trials: int, *,
         if client is not None:
             from ..sweeps.cluster import check_backend_on_cluster
             check_backend_on_cluster(client, backend)
-        done = sum(sum(1 for t in store.done_trials(run_key(c, backend)) if t < trials)
-                   for c in configs)
-        bar = _GridProgress(trials * len(configs), done, enabled=bool(progress))
+        done = {c.key: sum(1 for t in store.done_trials(run_key(c, backend)) if t < trials)
+                for c in configs}
+        bar = _GridProgress(trials * len(configs), sum(done.values()), enabled=bool(progress),
+                            total_cost=sum(trials * trial_cost(c) for c in configs),
+                            done_cost=sum(done[c.key] * trial_cost(c) for c in configs))
         cells = {}
         try:
             for c in configs:

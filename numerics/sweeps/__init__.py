@@ -10,6 +10,7 @@ _EXPORTS = {
     "CONNECT_TIMEOUT": "cluster",
     "SweepConfig": "config", "SweepResult": "config", "trial_values": "config",
     "trial_memory": "config", "auto_workers": "config", "check_memory": "config",
+    "trial_cost": "config",
     "SWEEP_LAYOUT": "config", "SECONDS_PER_UNIT": "config",
     "Progress": "progress",
     "ResultStore": "store", "FORMAT_VERSION": "store", "VALUE_COLUMNS": "store",

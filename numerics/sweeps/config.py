@@ -26,7 +26,8 @@ from ..entk.gram import empirical_ntk, estimate_memory
 from ..networks.network import MaskedNetwork
 from ..networks.sampling import sample_network
 
-__all__ = ["SweepConfig", "SweepResult", "trial_values", "trial_memory", "auto_workers",
+__all__ = ["SweepConfig", "SweepResult", "trial_values", "trial_memory", "trial_cost",
+           "auto_workers",
            "check_memory", "SWEEP_LAYOUT", "SECONDS_PER_UNIT"]
 
 SWEEP_LAYOUT = "network.v1+entk2x2.v1"    # bump when a trial's values would change
@@ -140,6 +141,20 @@ SECONDS_PER_UNIT = 2.7e-8   # measured: one trial costs ~ this x sum of n_h n_{h
 WORKER_START_SECONDS = 1.0  # measured: start-up of one spawned worker (imports)
 
 
+def trial_cost(config: SweepConfig) -> int:
+    """Work units of one trial's arithmetic: sum of n_h n_{h-1} over the weight layers
+    (input dimension first, one output last); about ``SECONDS_PER_UNIT`` each, plus a
+    fixed part per trial (drawing the network, Python, the store).  The progress display
+    fits both parts to the trials it has seen for its ETA.
+
+    >>> from theory import Architecture
+    >>> trial_cost(SweepConfig(Architecture.pruned(2, "0.5"), 64, (1.0, 0.0), (0.0, 1.0)))
+    4288
+    """
+    shape = (config.input_dim, *config.widths, 1)
+    return sum(a * b for a, b in zip(shape[1:], shape[:-1]))
+
+
 def auto_workers(configs, trials: int, cpus: int | None = None) -> int:
     """Worker processes for a sweep: every core when the estimated serial time exceeds
     ten times the start-up cost of the workers, else 1 (results are identical either way).
@@ -153,10 +168,7 @@ def auto_workers(configs, trials: int, cpus: int | None = None) -> int:
     2
     """
     cpus = cpus or os.cpu_count() or 1
-    units = 0
-    for c in configs:
-        shape = (c.input_dim, *c.widths, 1)
-        units += sum(a * b for a, b in zip(shape[1:], shape[:-1]))
+    units = sum(trial_cost(c) for c in configs)
     serial = units * trials * SECONDS_PER_UNIT
     return cpus if cpus > 1 and serial > 10 * WORKER_START_SECONDS * cpus else 1
 

@@ -41,6 +41,7 @@ from .config import (
     SweepResult,
     auto_workers,
     check_memory,
+    trial_cost,
     trial_values,
 )
 from .progress import Progress
@@ -162,7 +163,8 @@ def _run(config, trials, store, workers, progress, code_version, backend, client
     store.ensure_run(key, run_description(config, backend), code_version or _code_version())
     done = set(store.done_trials(key))
     todo = [t for t in range(trials) if t not in done]
-    bar = Progress(trials, trials - len(todo), enabled=progress) \
+    cost = trial_cost(config)
+    bar = Progress(trials, trials - len(todo), enabled=progress, total_cost=trials * cost) \
         if not isinstance(progress, Progress) else progress
     computed = 0
 
@@ -170,7 +172,7 @@ def _run(config, trials, store, workers, progress, code_version, backend, client
         nonlocal computed
         store.add_trial(key, t, values)
         computed += 1
-        bar.advance()
+        bar.advance(cost=cost)
 
     try:
         if client is not None:

@@ -51,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, InvalidArgument) as exc:
         print(f"pntk: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except RecursionError:
+        print("pntk: error: the computation nests too deeply for Python (RecursionError); "
+              "fix: use a smaller --depth", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("pntk: interrupted", file=sys.stderr)
         return 130

@@ -1,32 +1,72 @@
-"""Shared command-line plumbing: one-line errors, exit codes, argument parsing helpers."""
+"""Shared command-line plumbing: one-line errors, exit codes, argument parsing helpers.
+
+Only the standard library and :mod:`theory._errors` are imported here (NumPy inside
+the functions that need it), so that building the parser and ``pntk --help`` stay
+fast; every command module follows the same rule and imports its heavy modules
+inside its ``run``.
+"""
 
 from __future__ import annotations
 
 import argparse
 import math
+import re
 import sys
+import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
-
-import numpy as np
 
 from theory._errors import InvalidArgument
 
-__all__ = ["UsageError", "Parser", "parse_int", "parse_workers", "parse_vector", "parse_pair",
-           "parse_positive", "load_inputs",
-           "EXIT_BAD_INPUT", "WORKERS_HELP"]
+__all__ = ["UsageError", "Parser", "HelpFormatter", "parse_int", "parse_workers",
+           "parse_vector", "parse_pair", "parse_positive", "load_inputs", "heartbeat",
+           "EXIT_BAD_INPUT", "WORKERS_HELP", "NUMBER_LIST"]
 
 WORKERS_HELP = ("worker processes: 'auto' (default: every core when the estimated work is "
                 "worth the start-up, else 1) or a number; results are identical for any value")
 
 EXIT_BAD_INPUT = 2
 
+_NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+#: A value that starts with '-' but is a number or a comma-separated list of numbers
+#: ("-0.5,1", "-1e-3, 2"): argparse must read it as a value, never as an option.
+NUMBER_LIST = re.compile(rf"^-{_NUMBER}(?:\s*,\s*[-+]?{_NUMBER})*\s*,?$")
+
 
 class UsageError(Exception):
     """Raised by the parser instead of printing usage; becomes one line and exit code 2."""
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """Adds "(default: VALUE)" to an option's help unless the help already names its
+    default; flags (store_true) and required options have none to show."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if (action.option_strings and "default" not in text and not action.required
+                and action.default not in (None, False, argparse.SUPPRESS)
+                and action.nargs != 0):
+            text += " (default: %(default)s)"
+        return text
+
+
 class Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line naming the problem and the fix."""
+    """An ArgumentParser whose errors are one line naming the problem and the fix, whose
+    help shows every default, and which reads values starting with a minus sign that
+    are numbers or lists of numbers (``--x -0.5,1``) as values, not as options.
+
+    >>> p = Parser(prog="demo")
+    >>> _ = p.add_argument("--x")
+    >>> p.parse_args(["--x", "-0.5,1"]).x
+    '-0.5,1'
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+        # argparse's own matcher knows single numbers only ("-1", "-.5")
+        self._negative_number_matcher = NUMBER_LIST
 
     def error(self, message: str):  # noqa: D401 - argparse hook
         raise UsageError(f"{message} (in '{self.prog}'); fix: see '{self.prog} --help'")
@@ -50,8 +90,9 @@ def parse_workers(text) -> int | None:
     return None if str(text).strip().lower() == "auto" else parse_int(text, "--workers", 1)
 
 
-def parse_vector(text: str, argument: str) -> np.ndarray:
+def parse_vector(text: str, argument: str):
     """Parse '1,0,0' into a float64 vector (finite, non-empty)."""
+    import numpy as np
     try:
         values = [float(v) for v in text.replace(" ", "").split(",") if v != ""]
     except ValueError:
@@ -69,7 +110,7 @@ def parse_vector(text: str, argument: str) -> np.ndarray:
     return arr
 
 
-def parse_pair(args) -> tuple[np.ndarray, np.ndarray]:
+def parse_pair(args):
     """``--x`` and ``--y`` (default: y = x) as vectors of the same length."""
     x = parse_vector(args.x, "--x")
     y = parse_vector(args.y, "--y") if args.y else x
@@ -91,8 +132,9 @@ def parse_positive(text, argument: str) -> float:
     return value
 
 
-def load_inputs(path: str, argument: str = "--inputs") -> np.ndarray:
+def load_inputs(path: str, argument: str = "--inputs"):
     """Read inputs, one per row, from a .npy or .csv file."""
+    import numpy as np
     p = Path(path)
     if not p.is_file():
         raise InvalidArgument(argument, path, "no such file", "give the path of a .npy or .csv file")
@@ -125,3 +167,33 @@ def load_inputs(path: str, argument: str = "--inputs") -> np.ndarray:
 def fail(message: str) -> int:
     print(message, file=sys.stderr)
     return EXIT_BAD_INPUT
+
+
+@contextmanager
+def heartbeat(label: str, *, enabled: bool = True, every: float = 10.0, stream=None):
+    """While the block runs, print "LABEL ... still working (N s)" on stderr every
+    ``every`` seconds (after the first ``every`` seconds), so that work without a finer
+    progress measure (a symbolic derivation, one large Gram matrix) is visibly alive.
+
+    >>> with heartbeat("pntk demo", every=60):
+    ...     pass
+    """
+    if not enabled:
+        yield
+        return
+    out = sys.stderr if stream is None else stream
+    stop = threading.Event()
+    t0 = time.monotonic()
+
+    def beat():
+        while not stop.wait(every):
+            print(f"{label} ... still working ({time.monotonic() - t0:.0f} s)", file=out,
+                  flush=True)
+
+    thread = threading.Thread(target=beat, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from numerics.backend.devices import DEVICES, device_backend
-from numerics.sweeps.cluster import check_backend_on_cluster, connect
 from theory._errors import InvalidArgument
 
 __all__ = ["add_arguments", "compute_target"]
@@ -17,7 +15,8 @@ def add_arguments(p) -> None:
                         "networks are still drawn with NumPy, so a seed means the same "
                         "networks; GPU results are stored under their own run key)")
     p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="run the trials on the Dask cluster of this scheduler, e.g. "
+                   help="run the trials on the Dask cluster of this scheduler (default: "
+                        "none, run here), e.g. "
                         "tcp://HOST:8786 (needs pruned-ntk[dask]; results are the same bits "
                         "as a local run and are stored here as they complete; --workers is "
                         "then unused)")
@@ -30,6 +29,8 @@ def compute_target(args):
     Without ``--scheduler`` the device is checked in this process; with it, on a
     worker of the cluster (the machine running pntk need not have a GPU).
     """
+    from numerics.backend.devices import DEVICES, device_backend
+    from numerics.sweeps.cluster import check_backend_on_cluster, connect
     if args.scheduler is None:
         yield device_backend(args.device), None
         return

@@ -22,18 +22,18 @@ import math
 
 from theory._errors import InvalidArgument
 
-from ...bounds import check_bound, parse_constant, parse_points
-from ...bounds.expression import check_name
 from ...bounds.points import DEFAULT_POINTS
 from ...budgets import BUDGETS, budget
-from ...claim import Context
-from ...decisions import DEFAULT_ALPHA
 from ...verdict import Verdict
 from .._common import WORKERS_HELP, parse_int, parse_pair, parse_workers
 from .._compute import add_arguments as add_compute_arguments
 from .._compute import compute_target
 
 __all__ = ["add_parser", "add_width_law", "run", "run_width_law"]
+
+#: proofs_check.decisions.DEFAULT_ALPHA, repeated so that the parser imports no SciPy
+#: (a test checks the two agree)
+DEFAULT_ALPHA = 0.01
 
 _NAMES = {"expr": "--expr", "error": "--error", "constant": "--constant",
           "points": "--points", "max_width": "--max-width", "solve_for": "--solve-for",
@@ -50,7 +50,8 @@ def _common_arguments(p, *, with_error: bool) -> None:
                         "\"C*L**6/eps**4*log(L/delta)\" (a formula starting with '-' needs "
                         "--expr=...)")
     p.add_argument("--constant", action="append", default=[], metavar="NAME=VALUE",
-                   help="a constant of the formula and its value (repeat for several)")
+                   help="a constant of the formula and its value (repeat for several; default: "
+                        "none)")
     if with_error:
         p.add_argument("--error", help="the error tolerance, a formula in the same symbols "
                                        "(default: eps; Arora et al. state (L+1)*eps)")
@@ -82,7 +83,8 @@ def _common_arguments(p, *, with_error: bool) -> None:
     p.add_argument("--seed", default="0", help="seed of the networks (>= 0)")
     p.add_argument("--workers", default="auto", help=WORKERS_HELP)
     add_compute_arguments(p)
-    p.add_argument("--db", help="SQLite file storing the trials (a rerun resumes)")
+    p.add_argument("--db", help="SQLite file storing the trials (a rerun resumes; default: "
+                                 "in memory, no resume)")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -119,6 +121,8 @@ def add_width_law(claim_subparsers) -> None:
 
 
 def _settings(args) -> dict:
+    from ...bounds import parse_constant, parse_points
+    from ...bounds.expression import check_name
     chosen = budget(args.budget, "--budget")
     kp = check_name(args.keep_prob_symbol, "--keep-prob-symbol", "the keep-probability symbol")
     constants = [parse_constant(c, "--constant") for c in args.constant]
@@ -142,8 +146,11 @@ def _settings(args) -> dict:
 
 
 def _check(args, error, command: str) -> int:
-    s = _settings(args)
     from numerics.sweeps.store import ResultStore
+
+    from ...bounds import check_bound
+    from ...claim import Context
+    s = _settings(args)
     progress = not (args.quiet or args.json)
     with compute_target(args) as (backend, client):
         store = ResultStore(args.db, argument="--db") if args.db else None

@@ -18,14 +18,10 @@ from __future__ import annotations
 import json
 
 from theory._errors import InvalidArgument, check_keep_prob
-from theory.config import ACTIVATIONS
 
 from ...budgets import BUDGETS, budget
-from ...claim import Context
-from ...claims.c1_scaling import as_exponent, scaling_claim, short_vector, witness_of
-from ...claims.c2_rescaled import rescaled_equals_dense_claim
-from ...verdict import Verdict, jsonable
-from .._common import parse_int
+from .._common import heartbeat, parse_int
+from .._network import ACTIVATIONS
 
 __all__ = ["add_parser", "run_claim", "EXIT_REFUTED"]
 
@@ -68,7 +64,8 @@ def add_parser(sub, extra=()) -> None:
 def _common_arguments(p) -> None:
     p.add_argument("--depth", required=True, help="number of hidden layers L (>= 1)")
     p.add_argument("--keep-prob", required=True,
-                   help="keep probability q in (0, 1] of the masked layers (1 - prune_prob)")
+                   help="keep probability q in (0, 1] of the masked layers (1 - prune_prob; "
+                        "one value: the claim is about q^k)")
     p.add_argument("--prune-first-layer", action="store_true",
                    help="mask the first layer too (default: layers 2..L+1)")
     p.add_argument("--activation", default="relu", help=f"one of {', '.join(ACTIVATIONS)}")
@@ -90,7 +87,8 @@ def _parsed(args) -> dict:
             "d0": parse_int(args.d0, "--d0", 1)}
 
 
-def _context(args) -> Context:
+def _context(args):
+    from ...claim import Context
     return Context(budget=budget(args.budget, "--budget"), seed=parse_int(args.seed, "--seed", 0))
 
 
@@ -106,6 +104,7 @@ def _build(factory, *args, **kwargs):
 
 
 def _run_scaling(args) -> int:
+    from ...claims.c1_scaling import as_exponent, scaling_claim
     params = _parsed(args)
     exponent = as_exponent(args.exponent, "--exponent")
     context = _context(args)
@@ -115,6 +114,7 @@ def _run_scaling(args) -> int:
 
 
 def _run_rescaled(args) -> int:
+    from ...claims.c2_rescaled import rescaled_equals_dense_claim
     params = _parsed(args)
     context = _context(args)
     claim = _build(rescaled_equals_dense_claim, params.pop("depth"), params.pop("keep_prob"),
@@ -122,10 +122,13 @@ def _run_rescaled(args) -> int:
     return run_claim(claim, context, args.json)
 
 
-def run_claim(claim, context: Context, as_json: bool) -> int:
+def run_claim(claim, context, as_json: bool) -> int:
     """Run ``claim``, print it (text or JSON); 1 when refuted, else 0.  For other
     ``pntk claim`` subcommands too."""
-    result = claim.run(context)
+    from ...claims.c1_scaling import witness_of
+    from ...verdict import Verdict, jsonable
+    with heartbeat("pntk claim", enabled=not as_json):
+        result = claim.run(context)
     witness = witness_of(result.checks) if result.verdict is Verdict.REFUTED else None
     if as_json:
         out = result.to_json()
@@ -147,6 +150,8 @@ def run_claim(claim, context: Context, as_json: bool) -> int:
 
 def describe_witness(w: dict) -> str:
     """One line for a witness dict (an input pair and two values, or two ratios)."""
+    from ...claims.c1_scaling import short_vector
+    from ...verdict import jsonable
     parts = []
     if "pruned_ntk" in w:
         factor = w.get("claimed_factor", "1")

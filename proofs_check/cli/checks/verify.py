@@ -16,16 +16,11 @@ import sys
 import time
 from pathlib import Path
 
-from numerics import ResultStore
-from numerics.backend.devices import device_backend
 from theory._errors import InvalidArgument
 
 from ...budgets import budget
-from ...claim import Context
-from ...formulas import formulas_tex
-from ...report import format_table, write_report
-from ...verification import exit_code, select_claims, verify
 from .._common import WORKERS_HELP, parse_int, parse_workers
+from .._outputs import OVERWRITE_HELP, guard_folder
 from ..limit.derive import _compile
 
 __all__ = ["add_parser", "run"]
@@ -46,9 +41,12 @@ def add_parser(sub) -> None:
     p.add_argument("--device", default="cpu",
                    help="cpu (default) or gpu: compute empirical NTKs with CuPy on a CUDA GPU")
     p.add_argument("--seed", default="0", help="base seed of every random check (default 0)")
-    p.add_argument("--only", metavar="IDS", help="comma-separated claim ids, e.g. C1,C3")
+    p.add_argument("--only", metavar="IDS", help="comma-separated claim ids, e.g. C1,C3 "
+                                                 "(default: every claim)")
     p.add_argument("--workers", default="auto", help=WORKERS_HELP)
     p.add_argument("--pdf", action="store_true", help="also compile formulas.tex with pdflatex")
+    p.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP + " (rerunning "
+                   "the same --budget, --seed, --device and claims resumes without it)")
     p.add_argument("--json", action="store_true",
                    help="print report.json to stdout instead of the table")
     p.set_defaults(run=run)
@@ -74,13 +72,30 @@ def _progress(stream):
               f"({result.seconds:.1f} s)", file=stream, flush=True)
     return start, done
 
+def _recorded_run(doc: dict) -> dict:
+    """The settings a report.json was written with (see :func:`run`)."""
+    return {"budget": doc.get("budget"), "seed": doc.get("seed"), "device": doc.get("device"),
+            "claims": [c.get("id") for c in doc.get("claims", []) if isinstance(c, dict)]}
+
+
 def run(args) -> int:
+    from numerics import ResultStore
+    from numerics.backend.devices import device_backend
+
+    from ...claim import Context
+    from ...formulas import formulas_tex
+    from ...report import format_table, write_report
+    from ...verification import exit_code, select_claims, verify
     chosen = budget(args.budget, "--budget")
     seed = parse_int(args.seed, "--seed", 0)
     workers = parse_workers(args.workers)
     only = None if args.only is None else args.only.split(",")
-    select_claims(only)                      # bad ids fail before any work
+    claims = select_claims(only)             # bad ids fail before any work
     backend = device_backend(args.device)
+    this_run = {"budget": chosen.name, "seed": seed, "device": args.device,
+                "claims": [c.id for c in claims]}
+    guard_folder(args.out, ["report.md", "report.json", "formulas.tex"], this_run,
+                 manifest="report.json", read_run=_recorded_run, overwrite=args.overwrite)
     out = _out_dir(args.out)
     command = "pntk verify " + " ".join(shlex.quote(a) for a in sys.argv[2:]) \
         if len(sys.argv) > 1 and sys.argv[1] == "verify" else \

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
-
-from numerics import empirical_ntk, estimate_memory, load_network
-from numerics.backend.xp import default_memory_limit
 from theory._errors import InvalidArgument
 
-from .._common import load_inputs
+from .._common import heartbeat, load_inputs
+from .._outputs import check_save_path, save_gram
 
 __all__ = ["add_parser", "run"]
 
@@ -25,12 +22,16 @@ def add_parser(sub) -> None:
     p.add_argument("--weights", required=True, metavar="NET.npz", help="the network")
     p.add_argument("--inputs", required=True, metavar="FILE",
                    help=".npy or .csv, one input per row")
-    p.add_argument("--against", metavar="FILE", help="second input set for an N x M matrix")
+    p.add_argument("--against", metavar="FILE",
+                   help="second input set for an N x M matrix (default: --inputs)")
+    p.add_argument("--save", metavar="FILE.npy",
+                   help="also save the Gram matrix with numpy.save (default: not saved)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=run)
 
 
-def _inputs(path: str, argument: str, dim: int) -> np.ndarray:
+def _inputs(path: str, argument: str, dim: int):
+    import numpy as np
     X = load_inputs(path, argument)
     if X.shape[1] != dim:
         raise InvalidArgument(argument, path, f"inputs of dimension {X.shape[1]}, but W1 has "
@@ -43,6 +44,9 @@ def _inputs(path: str, argument: str, dim: int) -> np.ndarray:
 
 
 def run(args) -> int:
+    from numerics import empirical_ntk, estimate_memory, load_network
+    from numerics.backend.xp import default_memory_limit
+    save = check_save_path(args.save)
     loaded = load_network(args.weights, "--weights")
     net = loaded.network
     X = _inputs(args.inputs, "--inputs", net.input_dim)
@@ -54,7 +58,10 @@ def run(args) -> int:
                               f"the Gram matrix needs about {need / 2**30:.3g} GiB, over the "
                               f"limit of {limit / 2**30:.3g} GiB (half the memory)",
                               "use fewer inputs or a smaller network")
-    ntk = empirical_ntk(net, X, Y, memory_limit=limit)
+    with heartbeat("pntk entk", enabled=not args.json):
+        ntk = empirical_ntk(net, X, Y, memory_limit=limit)
+    if save is not None:
+        save_gram(save, ntk)
     result = {
         "ntk": ntk.tolist(), "shape": list(ntk.shape),
         "widths": list(net.widths), "depth": net.depth, "input_dim": net.input_dim,
@@ -62,6 +69,7 @@ def run(args) -> int:
         "keep_probs": [str(q) for q in net.keep_probs], "activation": net.activation,
         "kept_weights": net.num_kept(), "notes": list(loaded.notes),
         "method": "exact layer-wise closed form, float64",
+        "saved": None if save is None else str(save),
     }
     if args.json:
         print(json.dumps(result))
@@ -71,6 +79,7 @@ def run(args) -> int:
 
 
 def _print_text(r) -> None:
+    import numpy as np
     kind = "rescaled" if r["rescale"] else "plain"
     print(f"network:  {r['activation']}, depth {r['depth']}, input dim {r['input_dim']}, "
           f"widths {r['widths']}, masked layers {r['masked_layers']}, "
@@ -80,3 +89,5 @@ def _print_text(r) -> None:
     rows, cols = r["shape"]
     print(f"ntk ({rows} x {cols}, {r['method']}):")
     print(np.array2string(np.array(r["ntk"]), precision=6, max_line_width=100))
+    if r["saved"]:
+        print(f"saved:    {r['saved']} (numpy.load)")

@@ -1,37 +1,39 @@
 """``pntk experiment NAME``: the authors' three experiments with a plot, a CSV and a verdict.
 
 NAME is one of width-convergence (A), sparsity-scaling (B) or all-layers (C); see
-:mod:`numerics.experiments.runs` for what each runs and the rule of its verdict.  DIR
-(default ``pntk-experiments/NAME``) receives ``NAME.png``, ``NAME.pdf``, ``data.csv``,
-``verdict.txt`` and ``results.json``; the verdict is printed.  ``--quick`` runs a
-small grid (seconds); the default grid is the full one (minutes; resumable with --db).
+:mod:`numerics.experiments.runs` for what each runs and the rule of its verdict, and
+``pntk experiment NAME --help`` for its grid.  DIR (default ``pntk-experiments``)
+receives ``NAME.png``, ``NAME.pdf``, ``NAME.csv``, ``NAME.verdict.txt`` and
+``NAME.json``: the three experiments can share one folder, and files left by a run of
+the same experiment with other settings are not replaced without ``--overwrite``.  The
+verdict is printed.  ``--quick`` runs a small grid (seconds); the default grid is the
+full one (minutes; resumable with --db).
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import sys
 import time
 from pathlib import Path
 
-from numerics import ResultStore
-from numerics.experiments.plots import plot
-from numerics.experiments.runs import (
-    EXPERIMENTS,
-    SCHEDULE_LABELS,
-    AllLayers,
-    SparsityScaling,
-    WidthConvergence,
-)
+from numerics.experiments.grids import EXPERIMENT_NAMES, describe_grid
 from theory._errors import InvalidArgument
 
 from .._common import WORKERS_HELP, parse_int, parse_workers
 from .._compute import add_arguments as add_compute_arguments
 from .._compute import compute_target
+from .._outputs import OVERWRITE_HELP, guard_folder, write_atomic
 
 __all__ = ["add_parser", "run"]
+
+
+_SHORT = {"width-convergence": "(A) NTK estimate against width, dense and rescaled pruned",
+          "sparsity-scaling": "(B) deviation against prune_prob for three width schedules",
+          "all-layers": "(C) every layer pruned: exact mask-averaged vs mean-field limit"}
 
 
 def add_parser(sub) -> None:
@@ -41,35 +43,51 @@ def add_parser(sub) -> None:
                     "dense and rescaled pruned model, against the limit), sparsity-scaling "
                     "(deviation against prune_prob for widths n0/sqrt(q), n0/q, n0/q^2) or "
                     "all-layers (every layer pruned: exact mask-averaged limit against the "
-                    "mean-field one).  Writes a plot (PNG, PDF), data.csv, verdict.txt and "
-                    "results.json into DIR and prints the verdict.  With --db FILE a rerun "
-                    "resumes.")
-    p.add_argument("name", metavar="NAME", help=f"one of {', '.join(EXPERIMENTS)}")
-    p.add_argument("--out", help="output directory (default pntk-experiments/NAME)")
-    p.add_argument("--trials", help="networks per cell (>= 2; default depends on NAME and "
-                                    "--quick)")
+                    "mean-field one).  Writes NAME.png, NAME.pdf, NAME.csv, NAME.verdict.txt "
+                    "and NAME.json into DIR and prints the verdict.  'pntk experiment NAME "
+                    "--help' shows its grid.  With --db FILE a rerun resumes.")
+    names = p.add_subparsers(dest="name", metavar="NAME", parser_class=type(p))
+    names.required = True
+    for name in EXPERIMENT_NAMES:
+        e = names.add_parser(name, help=_SHORT[name], description=describe_grid(name))
+        _arguments(e)
+        e.set_defaults(run=run)
+
+
+def _arguments(p) -> None:
+    p.add_argument("--out", default="pntk-experiments", metavar="DIR",
+                   help="output folder (created if missing; the three experiments can share "
+                        "it)")
+    p.add_argument("--trials", help="networks per cell (>= 2; default: the grid's, see above)")
     p.add_argument("--seed", default="0", help="seed of the networks (>= 0)")
     p.add_argument("--db", help="SQLite file storing the trials (default: in memory, no resume)")
     p.add_argument("--workers", default="auto", help=WORKERS_HELP)
     add_compute_arguments(p)
     p.add_argument("--quick", action="store_true",
                    help="small grid that finishes in seconds (for tests and a first look)")
+    p.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     p.add_argument("--quiet", action="store_true", help="no progress display")
-    p.add_argument("--json", action="store_true", help="print results.json instead of the verdict")
-    p.set_defaults(run=run)
+    p.add_argument("--json", action="store_true", help="print NAME.json instead of the verdict")
+
+
+def files_of(name: str) -> tuple[str, ...]:
+    """The files one experiment writes into its folder (the manifest NAME.json last)."""
+    return (f"{name}.png", f"{name}.pdf", f"{name}.csv", f"{name}.verdict.txt", f"{name}.json")
 
 
 def _settings(args) -> dict:
-    if args.name not in EXPERIMENTS:
-        raise InvalidArgument("NAME", args.name, "unknown experiment",
-                              f"choose one of {', '.join(EXPERIMENTS)}")
-    out = Path(args.out) if args.out else Path("pntk-experiments") / args.name
+    out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise InvalidArgument("--out", str(out), "exists and is not a directory",
                               "give a directory path")
-    return {"trials": None if args.trials is None else parse_int(args.trials, "--trials", 2),
-            "seed": parse_int(args.seed, "--seed", 0),
-            "workers": parse_workers(args.workers), "out": out}
+    s = {"trials": None if args.trials is None else parse_int(args.trials, "--trials", 2),
+         "seed": parse_int(args.seed, "--seed", 0),
+         "workers": parse_workers(args.workers), "out": out}
+    s["run"] = {"experiment": args.name, "trials": s["trials"], "seed": s["seed"],
+                "quick": bool(args.quick), "device": args.device}
+    guard_folder(out, files_of(args.name), s["run"], manifest=f"{args.name}.json",
+                 overwrite=args.overwrite)
+    return s
 
 
 def _series_rows(series, lines: dict) -> list[dict]:
@@ -88,6 +106,7 @@ def _series_rows(series, lines: dict) -> list[dict]:
 
 
 def _rows(r) -> list[dict]:
+    from numerics.experiments.runs import SCHEDULE_LABELS, AllLayers, WidthConvergence
     if isinstance(r, WidthConvergence):
         return _series_rows(r.series, {"limit": r.limit})
     if isinstance(r, AllLayers):
@@ -105,6 +124,7 @@ def _num(v):
 
 
 def _summary(name: str, r, seconds: float) -> dict:
+    from numerics.experiments.runs import AllLayers, SparsityScaling, WidthConvergence
     d = {"experiment": name, "depth": r.depth, "x": list(r.x), "y": list(r.y),
          "trials": r.trials, "seed": r.seed, "computed": r.computed, "seconds": seconds,
          "verdict": r.verdict}
@@ -126,23 +146,27 @@ def _summary(name: str, r, seconds: float) -> dict:
 
 
 def _write(out: Path, name: str, r, summary: dict) -> list[str]:
+    from numerics.experiments.plots import plot
     out.mkdir(parents=True, exist_ok=True)
     files = [str(p) for p in plot(r, out / name)]
     rows = _rows(r)
-    path = out / "data.csv"
-    with open(path, "w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows({k: repr(v) if isinstance(v, float) else v for k, v in row.items()}
-                    for row in rows)
-    (out / "verdict.txt").write_text(r.verdict + "\n")
-    files += [str(path), str(out / "verdict.txt"), str(out / "results.json")]
+    _, _, data, verdict, manifest = (out / f for f in files_of(name))
+    fh = io.StringIO(newline="")
+    w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+    w.writeheader()
+    w.writerows({k: repr(v) if isinstance(v, float) else v for k, v in row.items()}
+                for row in rows)
+    write_atomic(data, fh.getvalue())
+    write_atomic(verdict, r.verdict + "\n")
+    files += [str(data), str(verdict), str(manifest)]
     summary["files"] = files
-    (out / "results.json").write_text(json.dumps(summary, indent=1))
+    write_atomic(manifest, json.dumps(summary, indent=1))
     return files
 
 
 def run(args) -> int:
+    from numerics import ResultStore
+    from numerics.experiments.runs import EXPERIMENTS
     s = _settings(args)
     t0 = time.monotonic()
     with compute_target(args) as (backend, client):
@@ -159,6 +183,7 @@ def run(args) -> int:
         finally:
             store.close()
     summary = _summary(args.name, r, time.monotonic() - t0)
+    summary["run"] = s["run"]
     files = _write(s["out"], args.name, r, summary)
     if args.json:
         print(json.dumps(summary))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from numerics import ResultStore
 from theory._errors import InvalidArgument
 
 __all__ = ["add_parser", "run"]
@@ -20,15 +19,17 @@ def add_parser(sub) -> None:
                     "(OUT.<key>.csv).  Without --csv and --json, list the runs.")
     p.add_argument("--db", required=True, help="SQLite results database (written with --db)")
     p.add_argument("--csv", help="CSV file to write (trial, values, finished time; floats "
-                                 "in repr form, exact)")
-    p.add_argument("--json", help="JSON file to write (run description and trials)")
+                                 "in repr form, exact; default: none)")
+    p.add_argument("--json", help="JSON file to write (run description and trials; default: "
+                                  "none)")
     p.add_argument("--run", metavar="KEY", dest="run_key",
                    help="export only this run: its key, or a unique prefix of it (>= 6 "
-                        "characters)")
+                        "characters; default: every run)")
     p.set_defaults(run=run)
 
 
-def _open(path: str) -> ResultStore:
+def _open(path: str):
+    from numerics import ResultStore
     p = Path(path)
     if not p.exists():
         raise InvalidArgument("--db", path, "no such file",
@@ -76,7 +77,7 @@ def _write(method, key: str, path: Path, argument: str, given: str) -> int:
                               "give a path in an existing, writable directory") from None
 
 
-def _listing(store: ResultStore, keys: list[str]) -> None:
+def _listing(store, keys: list[str]) -> None:
     for key in keys:
         d = store.run_description(key) or {}
         n = len(store.done_trials(key))

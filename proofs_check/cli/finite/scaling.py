@@ -24,29 +24,21 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
-from numerics import ResultStore
-from numerics.backend.devices import run_key
-from numerics.scaling.analysis import required_width, slope_with_bootstrap
-from numerics.scaling.grid import grid_configs, run_grid
-from numerics.scaling.plots import (
-    deviation_slope,
-    plot_deviation_vs_width,
-    plot_required_width,
-)
-from numerics.sweeps.config import auto_workers, check_memory, trial_memory
 from theory._errors import InvalidArgument, check_keep_prob
-from theory.config import ACTIVATIONS
 
 from .._common import WORKERS_HELP, parse_int, parse_pair, parse_positive, parse_workers
 from .._compute import add_arguments as add_compute_arguments
 from .._compute import compute_target
+from .._network import ACTIVATIONS
+from .._outputs import OVERWRITE_HELP, guard_folder, write_atomic
 
 __all__ = ["add_parser", "run"]
 
 LEVEL = 0.95
 Z95 = 1.959963984540054
+#: the files --out receives (the figures as PNG and PDF)
+OUT_FILES = ("dev_vs_width.png", "dev_vs_width.pdf", "nstar_vs_q.png", "nstar_vs_q.pdf",
+             "cells.csv", "results.json")
 
 
 def add_parser(sub) -> None:
@@ -61,20 +53,24 @@ def add_parser(sub) -> None:
                     "the paper's sparsity parameter).  Use --rescale: the rescaled limit is the "
                     "dense one for every q (plain pruning scales the limit; relative deviations "
                     "make either usable).  With --db FILE a rerun resumes.")
-    p.add_argument("--depth", required=True,
+    p.add_argument("--depth", default="2",
                    help="number of hidden layers L (>= 1); a list such as 1,2,3 also fits n* "
                         "against depth (the other results are for the first depth)")
-    p.add_argument("--keep-probs", required=True,
-                   help="at least two keep probabilities in (0, 1], e.g. 1,0.5,0.25,0.125")
-    grid = p.add_mutually_exclusive_group(required=True)
-    grid.add_argument("--widths", help="at least two hidden widths, e.g. 64,128,256")
-    grid.add_argument("--width-range", help="A:B for the widths 2^A, 2^(A+1), ..., 2^B")
-    p.add_argument("--x", required=True, help="first input, comma-separated, e.g. 1,0,0")
-    p.add_argument("--y", help="second input (default: --x)")
-    p.add_argument("--trials", required=True, help="networks T per grid cell (>= 2)")
-    p.add_argument("--eps", required=True, help="gap eps > 0 of P(|Theta_n/limit - 1| > eps)")
-    p.add_argument("--eps-list", help="several gaps (>= 2) for the slope of n* against 1/eps")
-    p.add_argument("--delta", required=True, help="failure probability delta in (0, 1)")
+    p.add_argument("--keep-probs", default="1,0.5,0.25,0.125",
+                   help="at least two keep probabilities in (0, 1]")
+    grid = p.add_mutually_exclusive_group()
+    grid.add_argument("--widths", help="at least two hidden widths, e.g. 64,128,256 "
+                                       "(default: --width-range 6:11)")
+    grid.add_argument("--width-range", default="6:11",
+                      help="A:B for the widths 2^A, 2^(A+1), ..., 2^B")
+    p.add_argument("--x", default="1,0,0", help="first input, comma-separated")
+    p.add_argument("--y", default="0.6,0.8,0", help="second input")
+    p.add_argument("--trials", default="100", help="networks T per grid cell (>= 2)")
+    p.add_argument("--eps", default="0.25",
+                   help="gap eps > 0 of P(|Theta_n/limit - 1| > eps)")
+    p.add_argument("--eps-list", help="several gaps (>= 2) for the slope of n* against 1/eps "
+                                      "(default: none)")
+    p.add_argument("--delta", default="0.1", help="failure probability delta in (0, 1)")
     p.add_argument("--rescale", action="store_true",
                    help="rescale kept weights by 1/sqrt(q) (recommended: the limit is then the "
                         "dense one for every q)")
@@ -84,7 +80,9 @@ def add_parser(sub) -> None:
     add_compute_arguments(p)
     p.add_argument("--resamples", default="400", help="bootstrap resamples (>= 50, default 400)")
     p.add_argument("--db", help="SQLite file storing the trials (default: in memory, no resume)")
-    p.add_argument("--out", help="directory for figures (PNG, PDF), cells.csv and results.json")
+    p.add_argument("--out", help="directory for figures (PNG, PDF), cells.csv and results.json "
+                                 "(default: none written)")
+    p.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=run)
@@ -152,6 +150,9 @@ def _settings(args) -> dict:
 def _mean_slope(per_width: dict) -> dict:
     """OLS slope of log mean deviation against log width; its standard error by the delta
     method (cells of different widths are independent: se(log m) = se(m) / m)."""
+    import numpy as np
+
+    from numerics.scaling.plots import deviation_slope
     widths = sorted(per_width)
     lx = np.log(np.array(widths, dtype=float))
     means = np.array([float(np.mean(per_width[n])) for n in widths])
@@ -167,6 +168,7 @@ def _mean_slope(per_width: dict) -> dict:
 
 
 def _fit(cells, eps, delta, resamples, seed, **kw) -> dict:
+    from numerics.scaling.analysis import slope_with_bootstrap
     try:
         f = slope_with_bootstrap(cells, eps, delta, level=LEVEL, resamples=resamples,
                                  seed=seed, **kw)
@@ -178,6 +180,7 @@ def _fit(cells, eps, delta, resamples, seed, **kw) -> dict:
 
 def _depth_fits(grid, s) -> dict:
     """Per keep_prob: n* at each depth and the log-log slope of n* against L."""
+    from numerics.scaling.analysis import required_width
     out = {}
     for q in s["keep_probs"]:
         by_depth = {L: grid.deviations(L)[float(q)] for L in s["depths"]}
@@ -194,7 +197,22 @@ def _json_float(v):
     return None if v is None or not math.isfinite(v) else float(v)
 
 
+def _run_identity(s: dict, args) -> dict:
+    """What makes two runs the same run (recorded as results.json's "run")."""
+    return {"depths": s["depths"], "keep_probs": [str(q) for q in s["keep_probs"]],
+            "widths": s["widths"], "trials": s["trials"], "eps": s["eps"],
+            "eps_list": s["eps_list"], "delta": s["delta"],
+            "x": [float(v) for v in s["x"]], "y": [float(v) for v in s["y"]],
+            "rescale": s["rescale"], "activation": s["activation"], "seed": s["seed"],
+            "resamples": s["resamples"], "device": args.device}
+
+
 def run(args) -> int:
+    from numerics import ResultStore
+    from numerics.backend.devices import run_key
+    from numerics.scaling.analysis import required_width
+    from numerics.scaling.grid import grid_configs, run_grid
+    from numerics.sweeps.config import auto_workers, check_memory, trial_memory
     s = _settings(args)
     configs = grid_configs(s["keep_probs"], s["widths"], s["x"], s["y"], depths=s["depths"],
                            rescale=s["rescale"], activation=s["activation"], seed=s["seed"])
@@ -207,6 +225,8 @@ def run(args) -> int:
         if out_dir.exists() and not out_dir.is_dir():
             raise InvalidArgument("--out", args.out, "exists and is not a directory",
                                   "give a directory path")
+        guard_folder(out_dir, OUT_FILES, _run_identity(s, args), manifest="results.json",
+                     overwrite=args.overwrite)
     with compute_target(args) as (backend, client):
         store = ResultStore(args.db, argument="--db")
         t0 = time.monotonic()
@@ -270,6 +290,7 @@ def run(args) -> int:
         "device": args.device, "scheduler": args.scheduler,
         "computed": grid.computed, "seconds": seconds,
         "per_keep_prob": per_q, "slope_vs_inv_q": fit_q, "files": [],
+        "run": _run_identity(s, args),
     }
     if len(s["depths"]) > 1:
         result["depths"] = s["depths"]
@@ -284,6 +305,9 @@ def run(args) -> int:
 
 
 def _write_out(out_dir: Path, cells, required, fit, csv_rows, result) -> list[str]:
+    import io
+
+    from numerics.scaling.plots import plot_deviation_vs_width, plot_required_width
     out_dir.mkdir(parents=True, exist_ok=True)
     files = [str(p) for p in plot_deviation_vs_width(cells, out_dir / "dev_vs_width")]
     if fit is not None:
@@ -291,15 +315,16 @@ def _write_out(out_dir: Path, cells, required, fit, csv_rows, result) -> list[st
     path = out_dir / "cells.csv"
     cols = ("keep_prob", "width", "trials", "mean_rel_dev", "stderr", "p_exceed", "cp_lo",
             "cp_hi")
-    with open(path, "w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(cols)
-        w.writerows([repr(r[c]) if isinstance(r[c], float) else r[c] for c in cols]
-                    for r in csv_rows)
+    fh = io.StringIO(newline="")
+    w = csv.writer(fh)
+    w.writerow(cols)
+    w.writerows([repr(r[c]) if isinstance(r[c], float) else r[c] for c in cols]
+                for r in csv_rows)
+    write_atomic(path, fh.getvalue())
     files.append(str(path))
     files.append(str(out_dir / "results.json"))
     result["files"] = files
-    (out_dir / "results.json").write_text(json.dumps(result, indent=1))
+    write_atomic(out_dir / "results.json", json.dumps(result, indent=1))
     return files
 
 

@@ -5,23 +5,10 @@ from __future__ import annotations
 import json
 import sys
 
-from numerics import (
-    ResultStore,
-    SweepConfig,
-    auto_workers,
-    check_memory,
-    deviation,
-    run_sweep,
-    summarize,
-)
-from numerics.backend.devices import run_key
-from theory._errors import InvalidArgument, check_keep_prob
-from theory.config import ACTIVATIONS, Architecture
-from theory.kernels.float64 import limit_kernel
-
 from .._common import WORKERS_HELP, parse_int, parse_pair, parse_positive, parse_workers
 from .._compute import add_arguments as add_compute_arguments
 from .._compute import compute_target
+from .._network import add_network_arguments, architecture, describe_network
 
 __all__ = ["add_parser", "run"]
 
@@ -33,33 +20,26 @@ def add_parser(sub) -> None:
                     "network for any --workers), compute each one's exact empirical NTK entry "
                     "Theta_n(x, y) and summarise it against the infinite-width limit.  With "
                     "--db FILE every trial is stored as it finishes and a rerun resumes.")
-    p.add_argument("--depth", required=True, help="number of hidden layers L (>= 1)")
+    add_network_arguments(p, keep_prob_required=True)
     p.add_argument("--width", required=True, help="hidden width n of every layer (>= 1)")
-    p.add_argument("--keep-prob", required=True, help="keep probability q in (0, 1] of the masked layers")
-    p.add_argument("--rescale", action="store_true", help="rescale kept weights by 1/sqrt(q)")
-    p.add_argument("--prune-first-layer", action="store_true", help="mask the first layer too")
-    p.add_argument("--activation", default="relu", help=f"one of {', '.join(ACTIVATIONS)}")
-    p.add_argument("--x", required=True, help="first input, comma-separated, e.g. 1,0,0")
+    p.add_argument("--x", required=True, help="first input, comma-separated, e.g. 1,0,0 "
+                                              "or -0.5,1")
     p.add_argument("--y", help="second input (default: --x)")
     p.add_argument("--trials", required=True, help="number of networks T (>= 2)")
     p.add_argument("--seed", default="0", help="seed of the networks (>= 0)")
     p.add_argument("--workers", default="auto", help=WORKERS_HELP)
     add_compute_arguments(p)
     p.add_argument("--db", help="SQLite file storing the trials (default: in memory, no resume)")
-    p.add_argument("--eps", help="report P(|Theta_n - limit| > eps) with a Clopper-Pearson interval")
+    p.add_argument("--eps", help="report P(|Theta_n - limit| > eps) with a Clopper-Pearson "
+                                 "interval (default: not reported)")
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=run)
 
 
-def _config(args) -> tuple[SweepConfig, int, int, float | None]:
-    if args.activation not in ACTIVATIONS:
-        raise InvalidArgument("--activation", args.activation, "unknown activation",
-                              f"choose one of {', '.join(ACTIVATIONS)}")
-    keep_prob = check_keep_prob(args.keep_prob, "--keep-prob")
-    arch = Architecture.pruned(depth=parse_int(args.depth, "--depth", 1), keep_prob=keep_prob,
-                               rescale=args.rescale, prune_first_layer=args.prune_first_layer,
-                               activation=args.activation)
+def _config(args):
+    from numerics import SweepConfig, auto_workers
+    arch = architecture(args)
     width = parse_int(args.width, "--width", 1)
     trials = parse_int(args.trials, "--trials", 2)
     workers = parse_workers(args.workers)
@@ -73,6 +53,9 @@ def _config(args) -> tuple[SweepConfig, int, int, float | None]:
 
 
 def run(args) -> int:
+    from numerics import ResultStore, check_memory, deviation, run_sweep, summarize
+    from numerics.backend.devices import run_key
+    from theory.kernels.float64 import limit_kernel
     config, trials, workers, eps = _config(args)
     check_memory(config, workers, argument="--width")
     limit = limit_kernel(config.arch, [config.x], [config.y])
@@ -108,6 +91,7 @@ def run(args) -> int:
         "mean_theta_xx": float(result.theta_xx.mean()),
         "mean_theta_yy": float(result.theta_yy.mean()),
         "architecture": {"depth": config.arch.depth, "width": config.widths[0],
+                         "description": describe_network(config.arch),
                          "keep_probs": [str(q) for q in config.arch.keep_probs],
                          "masked_layers": list(config.arch.masked_layers),
                          "rescale": config.arch.rescale, "activation": config.arch.activation},
@@ -127,9 +111,7 @@ def run(args) -> int:
 
 def _print_text(r) -> None:
     a = r["architecture"]
-    print(f"network:   {a['activation']}, depth {a['depth']}, width {a['width']}, keep_probs "
-          f"{a['keep_probs']}, masked layers {a['masked_layers']}, "
-          f"{'rescaled' if a['rescale'] else 'plain'}; seed {r['seed']}")
+    print(f"network:   {a['description']}, width {a['width']}; seed {r['seed']}")
     print(f"trials:    {r['trials']} ({r['computed']} computed now)")
     print(f"mean:      {r['mean']:.10g} +- {r['stderr']:.3g} (stderr); 95% CI "
           f"[{r['ci95'][0]:.10g}, {r['ci95'][1]:.10g}]; std {r['std']:.4g}")

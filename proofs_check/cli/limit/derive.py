@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
-from theory._errors import InvalidArgument, check_keep_prob
-from theory.config import ACTIVATIONS, Architecture
-from theory.kernels.float64 import theory_scale_factor
-from theory.symbolic.latex import LatexOptions, latex_document
+from theory._errors import InvalidArgument
 
-from ...report import write_atomically
-from .._common import parse_int
+from .._common import heartbeat, parse_int
+from .._network import add_network_arguments, architecture, describe_network
+from .._outputs import write_atomic
 
 __all__ = ["add_parser", "run"]
 
@@ -24,11 +23,10 @@ def add_parser(sub) -> None:
         description="Derive the dual kernels from their Gaussian integrals, build the pruned "
                     "NTK recursion, prove the scaling claims symbolically and write it all "
                     "as LaTeX (a standalone document, or only the equations).")
-    p.add_argument("--depth", required=True, help="number of hidden layers L (>= 1)")
-    p.add_argument("--keep-prob", help="keep probability q in (0, 1]; omit for a symbolic q")
-    p.add_argument("--rescale", action="store_true", help="rescale kept weights by 1/sqrt(q)")
-    p.add_argument("--prune-first-layer", action="store_true", help="mask the first layer too")
-    p.add_argument("--activation", default="relu", help=f"one of {', '.join(ACTIVATIONS)}")
+    add_network_arguments(p, keep_prob_help=(
+        "keep probability q in (0, 1] of the masked layers (decimals are exact: 0.3 is "
+        "3/10), one value or one per masked layer (default: a symbolic q, the same on "
+        "every masked layer)"))
     p.add_argument("--latex", required=True, metavar="FILE", help="where to write the .tex file")
     p.add_argument("--fragment", action="store_true",
                    help="only the equations and prose, for \\input (needs amsmath, amssymb, graphicx)")
@@ -58,39 +56,45 @@ def _compile(path: Path) -> Path:
 
 
 def run(args) -> int:
-    if args.activation not in ACTIVATIONS:
-        raise InvalidArgument("--activation", args.activation, "unknown activation",
-                              f"choose one of {', '.join(ACTIVATIONS)}")
-    depth = parse_int(args.depth, "--depth", 1)
     expansion = parse_int(args.expansion_depth, "--expansion-depth", 1)
     symbolic = args.keep_prob is None
-    keep_prob = "1/2" if symbolic else check_keep_prob(args.keep_prob, "--keep-prob")
+    # a symbolic q is derived on an architecture with a placeholder value in its place
+    arch = architecture(args, keep_prob="1/2" if symbolic else None)
     if args.fragment and args.pdf:
         raise InvalidArgument("--pdf", True, "a fragment is not a document",
                               "drop --fragment to compile, or drop --pdf")
-    arch = Architecture.pruned(depth, keep_prob, rescale=args.rescale,
-                               prune_first_layer=args.prune_first_layer,
-                               activation=args.activation)
     path = Path(args.latex)
     if path.is_dir() or not path.parent.exists():
         raise InvalidArgument("--latex", args.latex, "not a writable file path",
                               "give a file name in an existing directory")
-    text = latex_document(arch, fragment=args.fragment,
-                          options=LatexOptions(symbolic_keep_prob=symbolic,
-                                               expansion_depth=expansion))
-    write_atomically(path, text)
+    from theory.kernels.float64 import theory_scale_factor
+    from theory.symbolic.latex import LatexOptions, latex_document
+    print(f"pntk derive: deriving {describe_network(arch, symbolic=symbolic)} (symbolic "
+          "work grows quickly with depth, fastest for ReLU)", file=sys.stderr, flush=True)
+    try:
+        with heartbeat("pntk derive"):
+            text = latex_document(arch, fragment=args.fragment,
+                                  options=LatexOptions(symbolic_keep_prob=symbolic,
+                                                       expansion_depth=expansion))
+    except RecursionError:
+        raise InvalidArgument("--depth", args.depth,
+                              "the symbolic expressions nest too deeply for SymPy at this "
+                              "depth", "use a smaller --depth (the document's induction "
+                              "covers every L; the numbers for deep networks come from "
+                              "'pntk kernel')") from None
+    write_atomic(path, text)
     factor = theory_scale_factor(arch, "mean_field")
-    q = "q" if symbolic else str(keep_prob)
     if factor is None:
         claim = "no scalar factor (plain pruning changes the kernel's shape)"
     elif symbolic and not arch.rescale:
-        n = sum(1 for h in arch.masked_layers if h <= arch.depth + 1)
-        claim = f"pruned NTK = {q}^{n} x dense NTK"
+        n = len(arch.masked_layers)
+        claim = f"pruned NTK = q^{n} x dense NTK" if n else "pruned NTK = dense NTK"
     else:
         claim = f"pruned NTK = {factor} x dense NTK"
     if arch.first_layer_masked:
         claim += " (first layer masked: mean-field form; exact limits via 'pntk kernel')"
-    print(f"wrote {path} ({len(text.splitlines())} lines): {arch.describe()}; {claim}")
+    print(f"wrote {path} ({len(text.splitlines())} lines): "
+          f"{describe_network(arch, symbolic=symbolic)}; {claim}")
     if args.pdf:
         print(f"compiled {_compile(path)}")
     return 0
