@@ -23,10 +23,13 @@ def add_parser(sub) -> None:
                     "readout used only for scoring).  --list shows the methods.")
     p.add_argument("method", nargs="?", metavar="METHOD", help="a pruning method (see --list)")
     p.add_argument("--list", action="store_true", help="list the methods and exit")
-    p.add_argument("--depth", help="number of hidden layers L (>= 1)")
-    p.add_argument("--width", help="hidden width of every layer, or L comma-separated widths")
+    p.add_argument("--depth", help="number of hidden layers L (>= 1; no default: required "
+                                   "unless --list)")
+    p.add_argument("--width", help="hidden width of every layer, or L comma-separated widths "
+                                   "(no default: required unless --list)")
     p.add_argument("--density", help="kept fraction d in (0, 1] of the pruned layers, or one "
-                                     "per pruned layer (comma-separated, with --per-layer)")
+                                     "per pruned layer (comma-separated, with --per-layer; no "
+                                     "default: required unless --list)")
     scope = p.add_mutually_exclusive_group()
     scope.add_argument("--per-layer", dest="scope", action="store_const", const="per-layer",
                        help="every pruned layer keeps the fraction d")
@@ -38,7 +41,8 @@ def add_parser(sub) -> None:
     p.add_argument("--data", default="digits",
                    help="scoring data: 'digits' (default) or a .npz with arrays inputs and "
                         "labels, or a .npy of inputs with --labels")
-    p.add_argument("--labels", metavar="FILE", help=".npy of integer labels for --data X.npy")
+    p.add_argument("--labels", metavar="FILE", help=".npy of integer labels for --data X.npy (default: none; "
+                   "required with a .npy --data)")
     p.add_argument("--samples", help="score on the first N inputs only (default: all)")
     p.add_argument("--input-dim", help="input dimension d0 (default: that of --data, 64 for "
                                        "the digits; data-free methods only)")
@@ -47,7 +51,7 @@ def add_parser(sub) -> None:
     p.add_argument("--seed", default="0", help="seed of the weights and random draws (>= 0)")
     p.add_argument("--trial", default="0", help="trial index t: the network pntk simulate "
                                                 "draws as trial t (>= 0)")
-    p.add_argument("--out", help="the .npz file to write (atomically)")
+    p.add_argument("--out", help="the .npz file to write (atomically; default: none, nothing is written)")
     p.add_argument("--masks-only", action="store_true",
                    help="write the masks without the weights (a smaller file; pntk entk "
                         "needs the weights)")
