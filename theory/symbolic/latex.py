@@ -15,6 +15,7 @@ import mpmath
 import sympy as sp
 
 from ..closed_forms import V_sym, Vdot_sym, c_sigma
+from .._errors import InvalidArgument
 from ..config import Architecture
 from ..kernels.float64 import theory_scale_factor
 from ..texprint import DIGITS, display, escape_text, number_latex, to_latex
@@ -29,7 +30,7 @@ from .recursion import INPUT_LATEX, symbolic_kernel
 from .result import MEAN_FIELD_NOTE, activation_name
 from .witness import erf_witness
 
-__all__ = ["LatexOptions", "latex_document", "PREAMBLE"]
+__all__ = ["LatexOptions", "latex_document", "latex_rescaled_companion", "PREAMBLE"]
 
 @dataclass(frozen=True)
 class LatexOptions:
@@ -144,19 +145,21 @@ def _run_proofs(arch: Architecture, opts: LatexOptions) -> _Proofs:
                    prove_rescaled_equals_dense(arch.depth, None), direct)
 
 
-def _basis(arch: Architecture, proofs: _Proofs) -> tuple[str, bool]:
-    """(the reason the scaling theorem holds, whether the proof behind it went through)."""
+def _basis(arch: Architecture, proofs: _Proofs, where: str = "below") -> tuple[str, bool]:
+    """(the reason the scaling theorem holds, whether the proof behind it went through);
+    ``where`` says where the proof is printed."""
     if arch.rescale:
-        return ("rescaling makes every $s_h = 1$, for any activation (proof below)",
+        return (f"rescaling makes every $s_h = 1$, for any activation (proof {where})",
                 proofs.rescaled.holds)
     if arch.activation == "relu":
-        return ("ReLU is positively homogeneous (induction below)",
+        return (f"ReLU is positively homogeneous (induction {where})",
                 proofs.homogeneity.holds and proofs.induction.holds)
     return (f"only the output layer is scaled (the kernels of depth $L = {arch.depth}$ "
-            "expanded below)", proofs.direct is not None and proofs.direct.holds)
+            f"expanded {where})", proofs.direct is not None and proofs.direct.holds)
 
 
-def _theorem(arch: Architecture, kernel, symbolic: bool, proofs: _Proofs) -> str:
+def _theorem(arch: Architecture, kernel, symbolic: bool, proofs: _Proofs,
+             where: str = "below") -> str:
 
     out = [r"\subsection*{Scaling theorem}"]
     exact = theory_scale_factor(arch, "mean_field")
@@ -165,7 +168,7 @@ def _theorem(arch: Architecture, kernel, symbolic: bool, proofs: _Proofs) -> str
                    f"{escape_text(activation_name(arch.activation))} kernel, not only its "
                    "scale.\n\n")
         return "".join(out)
-    reason, proved = _basis(arch, proofs)
+    reason, proved = _basis(arch, proofs, where)
     factor = kernel.scale_factor if symbolic else sp.Rational(exact.numerator, exact.denominator)
     tex = (r"\Theta_{\mathrm{pruned}}(x, x') = \Theta_{\mathrm{dense}}(x, x')" if factor == 1 else
            r"\Theta_{\mathrm{pruned}}(x, x') = " + to_latex(factor)
@@ -305,3 +308,33 @@ def latex_document(arch: Architecture, *, fragment: bool = False,
     if fragment:
         return body
     return PREAMBLE + "\\begin{document}\n" + body + "\\end{document}\n"
+
+
+def latex_rescaled_companion(arch: Architecture, *,
+                             options: LatexOptions = LatexOptions()) -> str:
+    """A fragment for rescaled pruning that follows :func:`latex_document` of the same
+    network with plain pruning: its set-up, recursion and scaling theorem, while the dual
+    kernels, their derivations and the proofs - identical in both - are cited from the
+    plain document instead of repeated (that document proves rescaled = dense at the
+    same depth).  ``arch`` must have rescaled pruning."""
+    if not arch.rescale:
+        raise InvalidArgument("arch", arch.describe(), "not rescaled pruning",
+                              "pass an architecture built with rescale=True")
+    _, kernel = _recursion(arch, options.symbolic_keep_prob)
+    proofs = _run_proofs(arch, options)
+    scales = sp.Tuple(*kernel.layer_scales)
+    recursion = (r"\subsection*{The pruned recursion}"
+                 "It is the recursion of the plain-pruning section with each layer's factor "
+                 "replaced by its scale $s_h = r_h^2 q_h$, $r_h = 1 / \\sqrt{q_h}$:\n"
+                 + display(r"(s_1, \dots, s_{" + str(arch.depth + 1) + "}) = " + to_latex(scales))
+                 + "so every covariance is forwarded unchanged and the recursion is the dense "
+                   "one.\n")
+    shared = (r"\subsection*{Shared with plain pruning}"
+              "The dual kernels $V$, $\\dot V$ and $c_\\sigma$, their derivation from the "
+              "Gaussian integrals and the symbolic proofs are those of the plain-pruning "
+              "section above; the proof that applies here is its paragraph "
+              f"``{escape_text(proofs.rescaled.title)}, any activation'' "
+              f"({_verdict(proofs.rescaled.holds)}), for depth $L = {arch.depth}$.\n\n")
+    return "".join([_architecture_text(arch, options.symbolic_keep_prob), recursion,
+                    _theorem(arch, kernel, options.symbolic_keep_prob, proofs,
+                             "in the plain-pruning section above"), shared])
