@@ -370,3 +370,7 @@ def test_summaries_are_short():
         r = run(claim)
         assert len(r.key_evidence) < 160, r.key_evidence
         assert "\n" not in r.key_evidence
+        # the plain texts read on a terminal: no LaTeX left; the marked ones carry math
+        for text in (r.title, r.explanation, r.key_evidence, r.description, *r.hypotheses):
+            assert not set(text) & set("\\{}$"), text
+        assert "$" in r.marked("key_evidence") and "$" in r.marked("title")

@@ -249,3 +249,20 @@ def test_formulas_tex_compiles(pdflatex, written):
         assert not re.search(r"Font shape .* undefined", log)  # no glyph substituted
         assert path.with_suffix(".pdf").stat().st_size > 1000
     assert os.path.getsize(out / "formulas_full.pdf") > os.path.getsize(out / "formulas.pdf")
+
+
+def test_formulas_tex_derives_once_and_the_rescaled_section_cites_it():
+    """The rescaled section states what differs (layer scales, theorem) and cites the
+    plain section's derivations and proofs instead of repeating them."""
+    from proofs_check.formulas import formulas_tex
+
+    doc = formulas_tex([])
+    rescaled = doc.split("Rescaled pruning: kept weights times")[1].split("\\section*")[0]
+    for once in ("\\subsection*{Derivation of the dual kernels}", "\\subsection*{Dual kernels}",
+                 "\\subsection*{Symbolic proof}", "Positive homogeneity of the ReLU dual maps",
+                 "Rescaled pruning leaves the limit kernels unchanged, any activation ("):
+        assert doc.count(once) == 1, once
+    assert "\\subsection*{Scaling theorem}" in rescaled and "equals the dense one" in rescaled
+    assert "(s_1, \\dots, s_{4}) = \\left( 1, \\  1, \\  1, \\  1\\right)" in rescaled
+    assert "plain-pruning section above" in rescaled and "(holds)" in rescaled
+    assert len(rescaled) < len(doc) / 8
