@@ -89,6 +89,9 @@ def _plain_math(tex: str) -> str:
                 pos += 1
                 arg = atom().strip()
                 simple = re.fullmatch(r"[A-Za-z0-9.*']+|-?[0-9.]+|[+-]|\([^()]*\)", arg)
+                if tok == "^" and arg in ("*", "'"):         # n^* reads n*, f^' reads f'
+                    out.append(arg)
+                    continue
                 out.append(tok + (arg if simple else f"({arg})"))
                 continue
             out.append(atom())
@@ -106,7 +109,7 @@ def plain_text(text: str) -> str:
     pair up (or with an empty math segment) is returned unchanged.
 
     >>> plain_text(r"exact: $q^{3} = \prod_h s_h = 27/1000$; $n^* \sim (1/q)^{1.01}$")
-    'exact: q^3 = prod_h s_h = 27/1000; n^* ~ (1/q)^1.01'
+    'exact: q^3 = prod_h s_h = 27/1000; n* ~ (1/q)^1.01'
     >>> plain_text(r"fluctuation $\sqrt{(\kappa - q)/(q n)}$ at $\varepsilon = 0.2$")
     'fluctuation sqrt((kappa - q)/(q n)) at eps = 0.2'
     >>> plain_text(r"$\frac{1}{\sqrt{q}}$, costs $5")

@@ -156,14 +156,25 @@ def _summary(outcomes, params) -> str:
     return "; ".join(parts)
 
 
+def _math(text: str) -> str:
+    r"""A SymPy expression's text as inline LaTeX (epsilon written varepsilon).
+
+    >>> _math("(kappa - q)/(epsilon**2*q)")
+    '$\\frac{\\kappa - q}{\\varepsilon^{2} q}$'
+    """
+    expr = sp.sympify(text)
+    names = {s: r"\varepsilon" for s in expr.free_symbols if s.name in ("eps", "epsilon")}
+    return "$" + to_latex(expr, symbol_names=names) + "$"
+
+
 def _numbers(outcomes, params) -> list:
     out = []
     for o in outcomes:
         d = o.data
         if o.kind == "symbolic":
-            out += [("model width requirement $n^*$", d["n_star_model"]),
-                    ("model elasticity $d \\log n^* / d \\log(1/q)$", d["elasticity"]),
-                    ("its limit as $q \\to 0$", d["limit_q_to_0"])]
+            out += [("model width requirement $n^*$", _math(d["n_star_model"])),
+                    ("model elasticity $d \\log n^* / d \\log(1/q)$", _math(d["elasticity"])),
+                    ("its limit as $q \\to 0$", _math(d["limit_q_to_0"]))]
         elif o.kind == "statistical":
             for depth, e in d.get("depths", {}).items():
                 at = f"$L = {depth}$: "
