@@ -11,6 +11,7 @@ explained in :mod:`proofs_check.claims.c1_scaling`.
 from __future__ import annotations
 
 import math
+import re
 from fractions import Fraction
 
 import mpmath
@@ -107,7 +108,7 @@ def compare_with_dense(arch: Architecture, factor, factor_text: str, context: Co
         if worst["relative_difference"] > REL_TOL:
             refuted, verified = True, False
             witness = _witness_row(worst, factor_text)
-            parts.append(f"{label} NTK $\\ne {factor_text} \\times$ dense at a {worst['kind']} "
+            parts.append(f"{label} NTK $\\ne {_tex(factor_text)} \\times$ dense at a {worst['kind']} "
                          f"pair ({worst['entry']}): {worst['pruned_ntk']:.6g} vs "
                          f"{worst['claimed_ntk']:.6g}, relative difference "
                          f"${num(worst['relative_difference'])} > {num(REL_TOL)}$")
@@ -219,11 +220,11 @@ def multiprecision_check(arch: Architecture, factor, factor_text: str, d0: int, 
                             f"mpmath ({MP_DPS} digits, {first}): at "
                             f"x = {short_vector(worst['x'])}, y = {short_vector(worst['y'])} "
                             f"the {label} NTK is "
-                            f"{worst['pruned_ntk']:.6g}, ${factor_text} \\times$ dense is "
+                            f"{worst['pruned_ntk']:.6g}, ${_tex(factor_text)} \\times$ dense is "
                             f"{worst['claimed_ntk']:.6g} (relative difference "
                             f"${num(worst['relative_difference'])}$)", data)
     return CheckOutcome(Verdict.VERIFIED, "numeric",
-                        f"mpmath ({MP_DPS} digits, {first}): {label} NTK $= {factor_text} "
+                        f"mpmath ({MP_DPS} digits, {first}): {label} NTK $= {_tex(factor_text)} "
                         f"\\times$ dense to ${num(worst['relative_difference'], 1)}$ at "
                         f"{len(rows)} entries", data)
 
@@ -240,6 +241,15 @@ def comparison_text(d: dict, pairs: str) -> str:
         lo, hi = d["ratio_range"]
         text += f", ratio in [{lo:.4g}, {hi:.4g}]"
     return text
+
+
+def _tex(factor_text: str) -> str:
+    """A factor as the claims write it in data (``q^3``, ``q^5/2``, ``1``) as LaTeX.
+
+    >>> _tex("q^5/2"), _tex("1")
+    ('q^{5/2}', '1')
+    """
+    return re.sub(r"\^(\S+)", r"^{\1}", factor_text)
 
 
 def num(value, digits: int = 2) -> str:

@@ -132,7 +132,7 @@ def _symbolic(context: Context, p: dict) -> CheckOutcome:
     p = validated(p)
     arch = architecture(p)
     q, k = p["keep_prob"], p["exponent"]
-    claimed = f"q^{{{k}}}"
+    claimed = f"q^{k}"
     c = _power_mp(q, k)
     if arch.first_layer_masked:
         return multiprecision_check(arch, c, claimed, p["d0"])
@@ -191,7 +191,7 @@ def _not_a_multiple(arch, q, k, d0) -> CheckOutcome:
     if d0 < 2 or arch.depth > _ERF_WITNESS_MAX_DEPTH:
         # d0 = 1: no angle between inputs, the mpmath entries compare norms instead;
         # deep nets: erf_witness expands the closed forms symbolically (seconds at L = 10)
-        return multiprecision_check(arch, _power_mp(q, k), f"q^{{{k}}}", d0)
+        return multiprecision_check(arch, _power_mp(q, k), f"q^{k}", d0)
     w = erf_witness(arch.depth, q, n_angles=8, dps=2 * MP_DPS)
     r_diag, r_angle = (w.data["ratios"][name] for name in ("x = x'", "angle pi/3"))
     x = np.zeros(d0)
@@ -209,7 +209,7 @@ def _not_a_multiple(arch, q, k, d0) -> CheckOutcome:
                                    "ratio": float(r_diag)},
                                   {"x": _vec(x), "y": _vec(y), "entry": "x,y",
                                    "ratio": float(r_angle)}],
-                       "claimed_factor": f"q^{{{k}}}"}
+                       "claimed_factor": f"q^{k}"}
     return CheckOutcome(Verdict.REFUTED, "symbolic",
                         f"{arch.activation} with plain pruning of hidden layers is no multiple "
                         f"of the dense NTK: ratio {float(r_diag):.6g} at $x = x'$ and "
@@ -221,7 +221,7 @@ def _numeric(context: Context, p: dict) -> CheckOutcome:
     p = validated(p)
     arch = architecture(p)
     q, k = p["keep_prob"], p["exponent"]
-    return compare_with_dense(arch, _power_mp(q, k), f"q^{{{k}}}", context, d0=p["d0"])
+    return compare_with_dense(arch, _power_mp(q, k), f"q^{k}", context, d0=p["d0"])
 
 
 def _summary(outcomes, p) -> str:
