@@ -5,7 +5,9 @@ inspected (drawn, not saved) where ``save_figure`` would write it."""
 import numpy as np
 import pytest
 
+from numerics import experiments
 from numerics import figures as F
+from numerics.experiments import plots as experiment_plots
 from numerics.pseudo import plots as pseudo_plots
 from numerics.pseudo.grid import fluctuation_grid
 from numerics.scaling import plots as scaling_plots
@@ -47,7 +49,7 @@ def captured(monkeypatch):
         figs.append(fig)
         return []
 
-    for module in (F, scaling_plots, pseudo_plots):
+    for module in (F, scaling_plots, pseudo_plots, experiment_plots):
         monkeypatch.setattr(module, "save_figure", inspect)
     return figs
 
@@ -104,3 +106,12 @@ def test_c4_figure_legend_outside(captured):
     pseudo_plots.plot_fluctuation(grid, "unused", title="t")
     (fig,) = captured
     assert "adjusted slope" in fig.axes[0].get_title()
+
+
+@pytest.mark.parametrize("name", ["width_convergence", "sparsity_scaling", "all_layers"])
+def test_experiment_figures_legends_outside_and_titles_name_the_setting(captured, name):
+    result = getattr(experiments, name)(quick=True, trials=3)
+    experiment_plots.plot(result, "unused")
+    (fig,) = captured
+    title = fig._suptitle.get_text() if fig._suptitle is not None else fig.axes[0].get_title()
+    assert "depth" in title and "varepsilon" in title and "rescaled" in title, title

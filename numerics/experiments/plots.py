@@ -57,7 +57,7 @@ def _deviations(ax, series, lines):
 
 def _two_panel(series, lines, title, stem) -> list[Path]:
     plt = pyplot()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13.0, 4.3))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11.0, 4.3))
     offsets = [1.0] if len(series) == 1 else [0.94, 1.06]
     _estimates(left, series, offsets)
     for label, value, style in lines:
@@ -69,7 +69,7 @@ def _two_panel(series, lines, title, stem) -> list[Path]:
     _deviations(right, series, lines)
     right.set_title(f"Deviation from the {lines[0][0]}", fontsize=9)
     fig.suptitle(title, fontsize=10)
-    fig.subplots_adjust(wspace=0.75)
+    fig.subplots_adjust(wspace=0.28)
     return save_figure(fig, stem)
 
 
