@@ -108,8 +108,8 @@ def compare_with_dense(arch: Architecture, factor, factor_text: str, context: Co
         if worst["relative_difference"] > REL_TOL:
             refuted, verified = True, False
             witness = _witness_row(worst, factor_text)
-            parts.append(f"{label} NTK $\\ne {_tex(factor_text)} \\times$ dense at a {worst['kind']} "
-                         f"pair ({worst['entry']}): {worst['pruned_ntk']:.6g} vs "
+            parts.append(f"{label} NTK $\\ne {_tex(factor_text)} \\times$ dense at a "
+                         f"{worst['kind']} pair ({worst['entry']}): {worst['pruned_ntk']:.6g} vs "
                          f"{worst['claimed_ntk']:.6g}, relative difference "
                          f"${num(worst['relative_difference'])} > {num(REL_TOL)}$")
         else:
