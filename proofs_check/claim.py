@@ -34,6 +34,7 @@ from typing import Callable
 import sympy as sp
 
 from theory._errors import InvalidArgument
+from theory.plaintext import plain_text
 
 from .budgets import BUDGETS, Budget
 from .verdict import CheckOutcome, ClaimResult, Verdict, combine
@@ -90,7 +91,13 @@ class Claim:
     ``statement_latex`` its LaTeX (default: ``sympy.latex(statement)``);
     ``symbolic`` and ``numeric`` are checks (either may be None);
     ``summarize(outcomes, parameters)`` makes the table's key-evidence text
-    (default: the explanations joined).
+    (default: the explanations joined); ``key_numbers(outcomes, parameters)`` lists the
+    numbers a report shows, as (label, value) pairs with human labels (default: none, and
+    the report lists the checks' data).  A check may put ``parameters_used`` in its data:
+    the values it chose where a parameter was left to the budget (None), which the
+    result's ``parameters`` then show.  The title, description, hypothesis names,
+    summaries and check explanations are English with inline math between ``$``
+    signs; a result carries them as plain text and, in ``latex``, as written.
     """
 
     id: str
@@ -103,6 +110,7 @@ class Claim:
     statement_latex: str = ""
     description: str = ""
     summarize: Callable[[tuple[CheckOutcome, ...], dict], str] | None = None
+    key_numbers: Callable[[tuple[CheckOutcome, ...], dict], list] | None = None
 
     @property
     def latex(self) -> str:
@@ -141,15 +149,25 @@ class Claim:
             explanation = _explain(verdict, outcomes, key)
         rate = min(1.0, sum(o.error_rate for o in outcomes))
         figures = tuple(f for o in outcomes for f in o.data.get("figures", ()))
-        return ClaimResult(self.id, self.title, verdict, explanation, key, outcomes,
-                           dict(self.parameters), context.seed, rate, figures,
-                           time.perf_counter() - start, self.latex, self.description,
-                           tuple(h.name for h in self.hypotheses))
+        hypotheses = tuple(h.name for h in self.hypotheses)
+        used = dict(self.parameters)
+        for o in outcomes:
+            used.update(o.data.get("parameters_used", {}))
+        numbers = ()
+        if self.key_numbers is not None and verdict is not Verdict.NOT_APPLICABLE:
+            numbers = tuple((str(k), v) for k, v in self.key_numbers(outcomes, self.parameters))
+        marked = {"title": self.title, "explanation": explanation, "key_evidence": key,
+                  "description": self.description, "hypotheses": hypotheses}
+        return ClaimResult(self.id, plain_text(self.title), verdict, plain_text(explanation),
+                           plain_text(key), outcomes, used, context.seed, rate,
+                           figures, time.perf_counter() - start, self.latex,
+                           plain_text(self.description),
+                           tuple(plain_text(h) for h in hypotheses), marked, numbers)
 
 
 def _rate(outcomes) -> str:
     rate = min(1.0, sum(o.error_rate for o in outcomes))
-    return "exact decisions" if rate == 0 else f"statistical error rate <= {rate:.3g}"
+    return "exact decisions" if rate == 0 else f"statistical error rate $\\le {rate:.3g}$"
 
 
 def _explain(verdict: Verdict, outcomes, key: str) -> str:

@@ -106,14 +106,16 @@ def mean_decision(mean: float, stderr: float, target: float, tolerance: float,
     lo, hi = mean - z * stderr, mean + z * stderr
     data = {"mean": mean, "stderr": stderr, "target": target, "z": score, "z_critical": z,
             "ci": (lo, hi), "tolerance": tolerance, "alpha": alpha}
-    shown = f"{what} = {mean:.6g} +- {stderr:.2g} vs {target:.6g} (z = {score:+.2f})"
+    shown = (f"{what} $= {mean:.6g} \\pm {stderr:.2g}$ vs ${target:.6g}$ "
+             f"($z = {score:+.2f}$)")
     if abs(score) > z:
-        return CheckOutcome(Verdict.REFUTED, "statistical", f"{shown}, |z| > {z:.2f}", data, alpha)
+        return CheckOutcome(Verdict.REFUTED, "statistical", f"{shown}, $|z| > {z:.2f}$", data,
+                            alpha)
     if target - tolerance <= lo and hi <= target + tolerance:
         return CheckOutcome(Verdict.VERIFIED, "statistical",
-                            f"{shown}, CI within +-{tolerance:.2g}", data, alpha)
+                            f"{shown}, CI within $\\pm {tolerance:.2g}$", data, alpha)
     return CheckOutcome(Verdict.INCONCLUSIVE, "statistical",
-                        f"{shown}, CI wider than +-{tolerance:.2g}", data, alpha)
+                        f"{shown}, CI wider than $\\pm {tolerance:.2g}$", data, alpha)
 
 
 def interval_decision(estimate: float, ci: tuple[float, float], target: float, tolerance: float,
@@ -127,7 +129,8 @@ def interval_decision(estimate: float, ci: tuple[float, float], target: float, t
     lo, hi = float(ci[0]), float(ci[1])
     data = {"estimate": estimate, "ci": (lo, hi), "target": target, "tolerance": tolerance,
             "alpha": alpha}
-    shown = f"{what} = {estimate:.3f} [{lo:.3f}, {hi:.3f}] vs {target:g} +- {tolerance:g}"
+    shown = (f"{what} $= {estimate:.3f}$ $[{lo:.3f}, {hi:.3f}]$ vs "
+             f"${target:g} \\pm {tolerance:g}$")
     if hi < target - tolerance or lo > target + tolerance:
         return CheckOutcome(Verdict.REFUTED, "statistical", f"{shown}: excluded", data, alpha)
     if target - tolerance <= lo and hi <= target + tolerance:

@@ -33,7 +33,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Sequence
 
-from .report_tex import formula_lines
+from .report_tex import continued, formula_clauses
 from .verdict import ClaimResult, Verdict, jsonable
 
 __all__ = ["format_table", "markdown_table", "md_text", "verdict_counts", "count_line",
@@ -130,7 +130,7 @@ def markdown_table(results: Sequence[ClaimResult]) -> str:
     """The summary table in Markdown, followed by the count line."""
     rows = ["| claim | verdict | key evidence |", "|---|---|---|"]
     rows += [f"| {md_text(r.claim_id, cell=True)} | {_name(r.verdict)} | "
-             f"{md_text(r.key_evidence, cell=True)} |" for r in results]
+             f"{md_text(r.marked('key_evidence'), cell=True)} |" for r in results]
     return "\n".join(rows) + "\n\n" + count_line(results) + "\n"
 
 
@@ -147,7 +147,7 @@ def _flatten(data, prefix: str = ""):
     short lists of scalars are shown whole; long lists and arrays only by their length)."""
     if isinstance(data, dict):
         for key, value in data.items():
-            if prefix == "" and key == "figures":
+            if prefix == "" and key in ("figures", "parameters_used"):
                 continue
             yield from _flatten(value, f"{prefix}.{key}" if prefix else str(key))
     elif isinstance(data, list):
@@ -160,9 +160,34 @@ def _flatten(data, prefix: str = ""):
         yield prefix, text if len(text) <= 120 else text[:117] + "..."
 
 
+def _label(path: str) -> str:
+    """A data path as words: ``depths.1.n_star`` becomes ``depths, 1, n star``."""
+    return ", ".join(part.replace("_", " ") for part in path.split("."))
+
+
+def _shown(value) -> str:
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_number(v) for v in value) + "]"
+    return _number(value)
+
+
+def _parameter(value) -> str:
+    """A parameter's value on one line: lists comma-separated, records as ``(k=v, ...)``."""
+    if isinstance(value, dict):
+        return "(" + ", ".join(f"{k}={_parameter(v)}" for k, v in value.items()) + ")"
+    if isinstance(value, list):
+        return "[" + ", ".join(_parameter(v) for v in value) + "]"
+    return _number(value)
+
+
 def _key_numbers(result: ClaimResult) -> str:
-    rows = [(f"{c.kind}: {name}" if len(result.checks) > 1 else name, value)
-            for c in result.checks for name, value in _flatten(jsonable(c.data))]
+    """The claim's key numbers with their human labels, or - for a claim that names none -
+    the scalars of its checks' data, their paths written as words."""
+    if result.numbers:
+        rows = [(label, _shown(jsonable(value))) for label, value in result.numbers]
+    else:
+        rows = [(f"{c.kind}: {_label(name)}" if len(result.checks) > 1 else _label(name), value)
+                for c in result.checks for name, value in _flatten(jsonable(c.data))]
     if not rows:
         return ""
     shown = rows[:_MAX_NUMBERS]
@@ -204,35 +229,39 @@ def _figures(result: ClaimResult, out_dir: Path) -> str:
 
 
 def _statement(tex: str) -> str:
-    """The statement as display math (a long one over aligned lines), or as a code block
-    when it is not a well-formed formula; empty when there is none."""
+    """The statement as display math (one clause a line: Markdown's math renderers scroll
+    a long line rather than break it), or as a code block when it is not a well-formed
+    formula; empty when there is none."""
     if not tex.strip():
         return ""
     source = " ".join(tex.split())
-    lines = formula_lines(source)
+    lines = formula_clauses(source)
     if lines is None:
         fence = "`" * max(3, 1 + max((len(m) for m in re.findall("`+", source)), default=0))
         return ("Statement (LaTeX source, not a well-formed formula):\n\n"
                 f"{fence}\n{source}\n{fence}\n")
     if len(lines) == 1:
         return "$$\n" + source + "\n$$\n"
-    rows = [lines[0]] + ["\\quad {}" + line for line in lines[1:]]
-    return "$$\n\\begin{aligned}\n& " + " \\\\\n& ".join(rows) + "\n\\end{aligned}\n$$\n"
+    return ("$$\n\\begin{aligned}\n& " + " \\\\\n& ".join(continued(lines))
+            + "\n\\end{aligned}\n$$\n")
 
 
 def _claim_section(result: ClaimResult, out_dir: Path) -> str:
-    out = [f"## {md_text(result.claim_id)}: {md_text(result.title)}\n"]
+    out = [f"## {md_text(result.claim_id)}: {md_text(result.marked('title'))}\n"]
     statement = _statement(result.statement_latex)
     if statement:
         out.append(statement)
     if result.description:
-        out.append(md_text(result.description) + "\n")
+        out.append(md_text(result.marked("description")) + "\n")
     if result.hypotheses:
-        out.append("Hypotheses: " + "; ".join(md_text(h) for h in result.hypotheses) + ".\n")
-    out.append(f"**Verdict: {_name(result.verdict)}.** {md_text(result.explanation)}\n")
+        out.append("Hypotheses: " + "; ".join(md_text(h) for h in result.marked("hypotheses"))
+                   + ".\n")
+    out.append(f"**Verdict: {_name(result.verdict)}.** "
+               f"{md_text(result.marked('explanation'))}\n")
     if result.parameters:
-        params = ", ".join(f"{k} = {_number(v)}" for k, v in jsonable(result.parameters).items())
-        out.append(f"Parameters: {md_text(params)}. Seed: {result.seed}. "
+        params = ", ".join(_code(f"{k} = {_parameter(v)}")
+                           for k, v in jsonable(result.parameters).items())
+        out.append(f"Parameters (as used): {params}. Seed: {result.seed}. "
                    f"Time: {result.seconds:.2f} s.\n")
     else:
         out.append(f"Seed: {result.seed}. Time: {result.seconds:.2f} s.\n")

@@ -36,7 +36,8 @@ from theory.texprint import escape_text
 
 from .verdict import ClaimResult
 
-__all__ = ["formulas_document", "display_math", "formula_lines", "text_latex", "PREAMBLE"]
+__all__ = ["formulas_document", "display_math", "formula_lines", "formula_clauses", "continued",
+           "text_latex", "PREAMBLE"]
 
 # \fitwidth{math}: the math in display style, shrunk to the line width when wider.
 PREAMBLE = THEORY_PREAMBLE + (
@@ -53,6 +54,11 @@ _RELATIONS = {
     r"\Rightarrow", r"\Leftrightarrow", r"\iff", r"\implies", r"\ll", r"\gg",
 }
 _SIGNS = {"+", "-", r"\pm", r"\mp", r"\wedge", r"\vee", r"\land", r"\lor"}
+_OPEN = {r"\left", r"\bigl", r"\Bigl", r"\biggl", r"\Biggl"}
+_CLOSE = {r"\right", r"\bigr", r"\Bigr", r"\biggr", r"\Biggr"}
+# clause separators: a statement "A, \quad B" or "A \;\Longrightarrow\; B" reads best
+# broken there, before any break at a relation or sign
+_SEPARATORS = {r"\quad", r"\qquad", r"\Longrightarrow", r"\implies"}
 
 
 def text_latex(text: str) -> str:
@@ -91,9 +97,9 @@ def _top_level(tokens: list[str]) -> list[bool] | None:
             braces += 1
         elif tok == "}":
             braces -= 1
-        elif tok == r"\left":
+        elif tok in _OPEN:
             lefts += 1
-        elif tok == r"\right":
+        elif tok in _CLOSE:
             lefts -= 1
         elif tok == r"\begin":
             envs += 1
@@ -143,13 +149,54 @@ def _lines(pieces: list[str]) -> list[str]:
     return lines
 
 
-def formula_lines(tex: str) -> list[str] | None:
-    """``tex`` cut into lines of about equal length (one line when short), at top-level
-    relations and binary signs; None when it is not a well-formed formula (see module)."""
+def formula_clauses(tex: str) -> list[str] | None:
+    r"""``tex`` cut into its clauses: before each top-level ``\quad`` (the comma stays
+    with the clause it ends) and around ``\Longrightarrow``; None when it is not a
+    well-formed formula.
+
+    >>> formula_clauses(r"a = b, \quad c \le d \;\Longrightarrow\; \Pr\bigl[x > y\bigr] \le e")
+    ['a = b,', '\\quad c \\le d \\;\\Longrightarrow\\;', '\\Pr\\bigl[x > y\\bigr] \\le e']
+    """
     body = " ".join(str(tex).split("\n")).strip()
     tokens = _tokens(body)
     top = _top_level(tokens) if body and body.isascii() else None   # pdflatex: no Unicode
-    return None if top is None else _lines(_pieces(tokens, top))
+    if top is None:
+        return None
+    clauses, current, after = [], [], False
+    for tok, is_top in zip(tokens, top):
+        if is_top and tok in (r"\quad", r"\qquad") and "".join(current).strip():
+            clauses.append("".join(current).strip())
+            current = []
+        if after and not tok.isspace() and tok not in (r"\;", r"\,", r"\ "):
+            clauses.append("".join(current).strip())
+            current, after = [], False
+        current.append(tok)
+        if is_top and tok in (r"\Longrightarrow", r"\implies"):
+            after = True
+    clauses.append("".join(current).strip())
+    return [c for c in clauses if c]
+
+
+def formula_lines(tex: str) -> list[str] | None:
+    """``tex`` cut into lines of about equal length (one line when short): into its
+    clauses (:func:`formula_clauses`) first, then a clause still too long at top-level
+    relations and binary signs; None when it is not a well-formed formula (see module)."""
+    clauses = formula_clauses(tex)
+    if clauses is None:
+        return None
+    lines = []
+    for clause in clauses:
+        tokens = _tokens(clause)
+        top = _top_level(tokens)
+        lines += [clause] if top is None or len(clause) <= _LINE else _lines(_pieces(tokens, top))
+    return lines
+
+
+def continued(lines: list[str]) -> list[str]:
+    """The lines of a broken formula, each after the first indented by a ``\\quad``
+    (a clause that starts with its own ``\\quad`` keeps just that one)."""
+    return [lines[0]] + [line if line.startswith(("\\quad", "\\qquad")) else "\\quad {}" + line
+                         for line in lines[1:]]
 
 
 def display_math(tex: str) -> str:
@@ -163,8 +210,8 @@ def display_math(tex: str) -> str:
     if len(lines) == 1:
         wide = "\\fitwidth{" + body + "}"
     else:
-        rows = [lines[0]] + ["\\quad {}" + line for line in lines[1:]]
-        wide = ("\\fitwidth{\\begin{aligned}& " + " \\\\\n& ".join(rows) + "\\end{aligned}}")
+        wide = ("\\fitwidth{\\begin{aligned}& " + " \\\\\n& ".join(continued(lines))
+                + "\\end{aligned}}")
     return ("\\[\n\\sbox0{$\\displaystyle " + body + "$}%\n\\ifdim\\wd0>\\linewidth\n"
             + wide + "\n\\else\n\\usebox0\n\\fi\n\\]\n")
 
@@ -172,8 +219,8 @@ def display_math(tex: str) -> str:
 def _entry(item, verdicts: dict[str, ClaimResult]):
     """(id, title, statement LaTeX, result or None, hypotheses, description) of a claim."""
     if isinstance(item, ClaimResult):
-        return (item.claim_id, item.title, item.statement_latex, item, item.hypotheses,
-                item.description)
+        return (item.claim_id, item.marked("title"), item.statement_latex, item,
+                item.marked("hypotheses"), item.marked("description"))
     hypotheses = tuple(h.name for h in getattr(item, "hypotheses", ()))
     return (item.id, item.title, item.latex, verdicts.get(item.id), hypotheses,
             getattr(item, "description", ""))
@@ -201,7 +248,7 @@ def _claim_section(cid, title, statement, result, hypotheses, description) -> st
     out.append("Statement:\n" + display_math(statement))
     if result is not None:
         out.append(f"\\noindent Verdict: \\textbf{{{_verdict_name(result)}}} --- "
-                   f"{text_latex(result.explanation)}\n")
+                   f"{text_latex(result.marked('explanation'))}\n")
     return "".join(out) + "\n"
 
 

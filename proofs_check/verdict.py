@@ -21,6 +21,9 @@ import enum
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Mapping
+
+from theory.plaintext import plain_text
 
 __all__ = ["Verdict", "CheckOutcome", "ClaimResult", "combine", "jsonable"]
 
@@ -80,7 +83,9 @@ class CheckOutcome:
     """One check's verdict, which check it was, one line saying why, and its numbers.
 
     ``error_rate`` is the probability that this check refutes a true claim (its
-    false-alarm rate): 0 for exact symbolic or exact-arithmetic checks.
+    false-alarm rate): 0 for exact symbolic or exact-arithmetic checks.  ``explanation``
+    is English with inline math between ``$`` signs (:func:`theory.texprint.escape_text`);
+    JSON carries it as plain text and, when that differs, as ``explanation_latex``.
     """
 
     verdict: Verdict
@@ -90,9 +95,12 @@ class CheckOutcome:
     error_rate: float = 0.0
 
     def to_json(self) -> dict:
-        return {"kind": self.kind, "verdict": self.verdict.value,
-                "explanation": self.explanation, "error_rate": self.error_rate,
-                "data": jsonable(self.data)}
+        out = {"kind": self.kind, "verdict": self.verdict.value,
+               "explanation": plain_text(self.explanation), "error_rate": self.error_rate,
+               "data": jsonable(self.data)}
+        if out["explanation"] != self.explanation:
+            out["explanation_latex"] = self.explanation
+        return out
 
 
 def combine(outcomes) -> Verdict:
@@ -117,6 +125,11 @@ class ClaimResult:
     ``key_evidence`` is the short text of the table's evidence column;
     ``explanation`` the one-line human reading of the verdict; ``error_rate`` the
     claim's overall false-alarm rate (a union bound over its statistical checks).
+    These texts, the title, description and hypotheses are plain text for a terminal;
+    ``latex`` holds the same texts with their math between ``$`` signs (keys ``title``,
+    ``explanation``, ``key_evidence``, ``description``, ``hypotheses``), which the
+    Markdown and LaTeX reports print as math (:meth:`marked`).  ``numbers`` are the
+    key numbers a report shows: (label with ``$`` math, value) pairs.
     """
 
     claim_id: str
@@ -133,6 +146,12 @@ class ClaimResult:
     statement_latex: str = ""
     description: str = ""
     hypotheses: tuple[str, ...] = ()
+    latex: Mapping[str, object] = field(default_factory=dict)
+    numbers: tuple[tuple[str, object], ...] = ()
+
+    def marked(self, name: str):
+        """The text ``name`` with its math between ``$`` signs (the plain one if none)."""
+        return self.latex.get(name, getattr(self, name))
 
     def to_json(self) -> dict:
         return {
@@ -144,4 +163,8 @@ class ClaimResult:
             "parameters": jsonable(self.parameters), "figures": list(self.figures),
             "seconds": round(self.seconds, 3), "statement_latex": self.statement_latex,
             "description": self.description, "hypotheses": list(self.hypotheses),
+            "latex": {("summary" if k == "key_evidence" else k): jsonable(v)
+                      for k, v in self.latex.items()},
+            "key_numbers": [{"label": plain_text(k), "label_latex": k, "value": jsonable(v)}
+                            for k, v in self.numbers],
         }

@@ -17,6 +17,7 @@ import time
 from typing import Callable, Iterable
 
 from theory._errors import InvalidArgument
+from theory.plaintext import plain_text
 
 from .claim import Claim, Context
 from .claims import claim_ids, registry
@@ -51,11 +52,15 @@ def _guarded(claim: Claim, context: Context) -> ClaimResult:
     except Exception as exc:      # a bug in one check must not hide the other verdicts
         outcome = CheckOutcome(Verdict.INCONCLUSIVE, "error",
                                f"the check failed: {type(exc).__name__}: {exc}")
-        return ClaimResult(claim.id, claim.title, Verdict.INCONCLUSIVE,
+        hypotheses = tuple(h.name for h in claim.hypotheses)
+        return ClaimResult(claim.id, plain_text(claim.title), Verdict.INCONCLUSIVE,
                            f"check failed with {type(exc).__name__}: {exc}",
                            "check failed (see explanation)", (outcome,), dict(claim.parameters),
                            context.seed, 0.0, (), time.perf_counter() - start, claim.latex,
-                           claim.description, tuple(h.name for h in claim.hypotheses))
+                           plain_text(claim.description),
+                           tuple(plain_text(h) for h in hypotheses),
+                           {"title": claim.title, "description": claim.description,
+                            "hypotheses": hypotheses})
 
 
 def verify(context: Context, *, only: Iterable[str] | None = None,

@@ -181,9 +181,9 @@ def test_c1_and_c2_have_no_hypotheses_so_never_not_applicable():
     assert run(scaling_claim(2, "1/2", 2, activation="erf")).verdict is Verdict.REFUTED
 
 
-@pytest.mark.parametrize("kwargs,reason", [({"keep_prob": 1}, "keep_prob < 1"),
+@pytest.mark.parametrize("kwargs,reason", [({"keep_prob": 1}, "q < 1"),
                                            ({"keep_prob": "1"}, "masks nothing"),
-                                           ({"d0": 1}, "d0 >= 2")])
+                                           ({"d0": 1}, "d_0 >= 2")])
 def test_c5_outside_its_hypotheses_is_not_applicable(kwargs, reason):
     r = first_layer_claim(**kwargs).run(Context())
     assert r.verdict is Verdict.NOT_APPLICABLE, r.explanation
@@ -284,7 +284,7 @@ def test_first_layer_claim_is_verified_at_the_quick_budget():
         assert hi - lo > 1e-3
     assert data["monte_carlo_agrees"]["max_abs_z"] < data["monte_carlo_agrees"]["z_critical"]
     # the two gap figures come from different inputs, and the summary says which
-    assert "pairs at d0=3" in r.key_evidence and "spread inputs d0=2->16" in r.key_evidence
+    assert "d_0 = 3 pairs" in r.key_evidence and "spread d_0 = 2 -> 16" in r.key_evidence
     assert "MC max|z|" in r.key_evidence and len(r.key_evidence) < 160
     assert "mean-field reference" in r.checks[0].explanation
 
@@ -309,11 +309,11 @@ def test_rescaled_witness_is_the_first_layer_gap():
 
 @pytest.mark.parametrize("values,verdict,why", [
     ((0.3, 0.2, 0.1, 0.05), Verdict.VERIFIED, "strictly decreasing"),
-    ((0.3, 0.35, 0.1, 0.05), Verdict.INCONCLUSIVE, "not monotone (rises at d0 = 4)"),
-    ((0.3, 0.1, 0.1, 0.05), Verdict.INCONCLUSIVE, "rises at d0 = 8"),
+    ((0.3, 0.35, 0.1, 0.05), Verdict.INCONCLUSIVE, "not monotone (rises at $d_0 = 4$)"),
+    ((0.3, 0.1, 0.1, 0.05), Verdict.INCONCLUSIVE, "rises at $d_0 = 8$"),
     ((0.3, 0.2, 0.1, 0.3), Verdict.REFUTED, "no decrease"),
     ((0.3, 0.2, 0.4, 0.5), Verdict.REFUTED, "no decrease"),
-    ((0.3, 0.4, 0.6, 0.29), Verdict.REFUTED, "slope 0."),          # lower at the end, slope > 0
+    ((0.3, 0.4, 0.6, 0.29), Verdict.REFUTED, "slope $0."),          # lower at the end, slope > 0
     ((0.3, 0.2, 0.1, 1e-13), Verdict.INCONCLUSIVE, "float error"),
     ((1e-15, 1e-15, 1e-15, 1e-15), Verdict.INCONCLUSIVE, "float error"),
 ])
@@ -370,3 +370,7 @@ def test_summaries_are_short():
         r = run(claim)
         assert len(r.key_evidence) < 160, r.key_evidence
         assert "\n" not in r.key_evidence
+        # the plain texts read on a terminal: no LaTeX left; the marked ones carry math
+        for text in (r.title, r.explanation, r.key_evidence, r.description, *r.hypotheses):
+            assert not set(text) & set("\\{}$"), text
+        assert "$" in r.marked("key_evidence") and "$" in r.marked("title")

@@ -40,6 +40,10 @@ def test_json_files_and_resume(tmp_path, capsys):
     assert {"dev_vs_width.png", "dev_vs_width.pdf", "cells.csv", "results.json"} <= names
     for name in names:
         assert (out / name).stat().st_size > 0
+    from PIL import Image
+    for png in (n for n in names if n.endswith(".png")):      # titles name the setting
+        title = Image.open(out / png).text["Title"]
+        assert "depth 1" in title and "varepsilon = 0.5" in title and "rescaled" in title, title
     with open(out / "cells.csv") as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == ["keep_prob", "width", "trials", "mean_rel_dev", "stderr", "p_exceed",

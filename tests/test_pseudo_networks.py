@@ -315,7 +315,7 @@ def test_claim_verifies_at_the_quick_budget(tmp_path):
     forward = numeric.data["kinds"]["forward"]
     assert max(c["width"] for c in forward["cells"]) <= BUDGETS["quick"].max_width
     assert result.figures and (tmp_path / result.figures[0]).stat().st_size > 1000
-    assert "slope vs qn" in result.key_evidence and len(result.key_evidence) <= 160, \
+    assert "slope vs q n" in result.key_evidence and len(result.key_evidence) <= 160, \
         result.key_evidence
 
 

@@ -139,14 +139,15 @@ def test_report_md_embeds_figures_numbers_and_error_rates(written):
         assert f"## {md_text(r.claim_id)}: {md_text(r.title)}" in md
         assert f"**Verdict: {r.verdict.value.replace('_', ' ')}.**" in md
     assert "$$\n" + results[0].statement_latex + "\n$$" in md
-    assert "$$\n\\begin{aligned}\n& n^{*}(\\varepsilon) = a_{0}" in md    # long: several lines
+    # long without clauses: one line (Markdown's renderers scroll it; no odd breaks)
+    assert "$$\n" + results[1].statement_latex + "\n$$" in md
     assert "```\na_{ = b\n```" in md and "$$\na_{" not in md          # malformed: as source
     assert "budget: quick" in md and "seed: 7" in md and "device: cpu" in md
     assert "`pntk verify --budget quick --out run`" in md
     for name in ("numpy", "sympy", "scipy", "mpmath", "python"):
         assert name in md
     # key numbers: scalars, short lists and nested values shown; big arrays only counted
-    assert "| statistical: exceed | 2 |" in md and "| statistical: nested.z | 0.25 |" in md
+    assert "| statistical: exceed | 2 |" in md and "| statistical: nested, z | 0.25 |" in md
     assert r"| symbolic: depths | \[1, 2, 3\] |" in md
     assert "| statistical: samples | (1000 values; see report.json) |" in md
     assert "999.0" not in md and "figures.0" not in md
@@ -248,3 +249,20 @@ def test_formulas_tex_compiles(pdflatex, written):
         assert not re.search(r"Font shape .* undefined", log)  # no glyph substituted
         assert path.with_suffix(".pdf").stat().st_size > 1000
     assert os.path.getsize(out / "formulas_full.pdf") > os.path.getsize(out / "formulas.pdf")
+
+
+def test_formulas_tex_derives_once_and_the_rescaled_section_cites_it():
+    """The rescaled section states what differs (layer scales, theorem) and cites the
+    plain section's derivations and proofs instead of repeating them."""
+    from proofs_check.formulas import formulas_tex
+
+    doc = formulas_tex([])
+    rescaled = doc.split("Rescaled pruning: kept weights times")[1].split("\\section*")[0]
+    for once in ("\\subsection*{Derivation of the dual kernels}", "\\subsection*{Dual kernels}",
+                 "\\subsection*{Symbolic proof}", "Positive homogeneity of the ReLU dual maps",
+                 "Rescaled pruning leaves the limit kernels unchanged, any activation ("):
+        assert doc.count(once) == 1, once
+    assert "\\subsection*{Scaling theorem}" in rescaled and "equals the dense one" in rescaled
+    assert "(s_1, \\dots, s_{4}) = \\left( 1, \\  1, \\  1, \\  1\\right)" in rescaled
+    assert "plain-pruning section above" in rescaled and "(holds)" in rescaled
+    assert len(rescaled) < len(doc) / 8

@@ -89,6 +89,114 @@ def test_quick_run_formulas_tex_compiles(quick_run, pdflatex, tmp_path):
     assert (tmp_path / "formulas.pdf").stat().st_size > 1000
 
 
+# ------------------------------------------------------------------ paper-ready outputs
+
+def _math_blocks(md: str) -> list[str]:
+    """Every display ($$...$$) and inline ($...$) math block of a Markdown text; escaped
+    dollars (\\$) are text."""
+    displays = re.findall(r"^\$\$\n(.*?)\n\$\$$", md, re.S | re.M)
+    rest = re.sub(r"^\$\$\n.*?\n\$\$$", " ", md, flags=re.S | re.M)
+    rest = rest.replace("\\$", " ")
+    inline = re.findall(r"\$([^$\n]+)\$", rest)
+    return [f"\\[\n{b}\n\\]" for b in displays] + [f"${b}$" for b in inline]
+
+
+@pytest.mark.latex
+def test_quick_run_report_md_math_blocks_each_compile(quick_run, pdflatex, tmp_path):
+    """Each math block of report.md, alone in a standalone document, compiles without an
+    error (so a renderer that takes the blocks one by one can render every one)."""
+    _, out = quick_run
+    blocks = _math_blocks((out / "report.md").read_text())
+    assert len(blocks) > 40 and sum(b.startswith("\\[") for b in blocks) >= 6
+    body = "".join(f"\\typeout{{BLOCK {i}}}\n\\begingroup {b} \\endgroup\n\\par\n"
+                   for i, b in enumerate(blocks))
+    tex = tmp_path / "blocks.tex"
+    tex.write_text("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"
+                   "\\begin{document}\n" + body + "\\end{document}\n")
+    subprocess.run([pdflatex, "-interaction=nonstopmode", "-output-directory", str(tmp_path),
+                    str(tex)], capture_output=True, text=True, timeout=300)
+    log = (tmp_path / "blocks.log").read_text(errors="replace")
+    failed, current = set(), None
+    for line in log.splitlines():
+        m = re.match(r"BLOCK (\d+)$", line)
+        if m:
+            current = int(m.group(1))
+        elif line.startswith("!") and current is not None:
+            failed.add(current)
+    assert not failed, [blocks[i] for i in sorted(failed)]
+    assert (tmp_path / "blocks.pdf").exists()
+
+
+def test_quick_run_report_md_displays_break_only_between_clauses(quick_run):
+    """A display set over several lines breaks between clauses (", \\quad" or around
+    "\\Longrightarrow"): never between a relation's two sides, never inside a
+    \\bigl ... \\bigr or \\left ... \\right pair."""
+    _, out = quick_run
+    md = (out / "report.md").read_text()
+    displays = re.findall(r"^\$\$\n(.*?)\n\$\$$", md, re.S | re.M)
+    broken = [d for d in displays if "\\begin{aligned}" in d]
+    assert len(displays) == 6 and broken
+    for block in broken:
+        lines = block.split("\n")[1:-1]                         # inside aligned
+        for line in lines:
+            body = re.sub(r"^&\s*(\\quad\s*)?(\{\}\s*)?", "", line).rstrip("\\ ")
+            assert not re.match(r"(=|<|>|\\geq?|\\leq?|\\neq?|\\to|\\sim)(?![a-z])", body), line
+            for left, right in ((r"\bigl", r"\bigr"), (r"\left", r"\right")):
+                assert body.count(left) == body.count(right), line
+
+
+def test_quick_run_report_md_tables_speak_human(quick_run):
+    """Key numbers carry labels, not data paths; parameters show the values used."""
+    _, out = quick_run
+    md = (out / "report.md").read_text()
+    for cid in CLAIMS:
+        section = md.split(f"## {cid}:")[1].split("\n## ")[0]
+        params = [line for line in section.splitlines() if line.startswith("Parameters")]
+        assert params and "None" not in params[0], (cid, params)
+        numbers = section.split("Key numbers:")[1].split("\n\n![")[0].split("\n\n## ")[0]
+        labels = re.findall(r"^\| (.+?) \| .+ \|$", numbers, re.M)[2:]
+        assert labels, cid
+        for label in labels:
+            words = re.sub(r"\$[^$]*\$", " ", label).replace("\\_", "_")   # outside math
+            assert not re.search(r"\w\.\w+\.|\w_\w", words), (cid, label)
+    assert "analysis.q\\_exponent" not in md and "derivation\\_checks" not in md
+
+
+def test_quick_run_formulas_tex_claims_are_typeset_math(quick_run):
+    """The Claims pages carry LaTeX math, not escaped ASCII stand-ins for it."""
+    _, out = quick_run
+    claims = (out / "formulas.tex").read_text().split("\\section*{Claims}")[1]
+    prose = re.sub(r"\$[^$]*\$", " ", claims)                  # text outside inline math
+    prose = re.sub(r"\\\[.*?\\\]", " ", prose, flags=re.S)     # and outside displays
+    for ascii_math in ("\\^{}", "\\~{}", "sqrt(", "->", ">=", "<=", "!=", "+-", "eps",
+                       "kappa", "d0"):
+        assert ascii_math not in prose, (ascii_math, prose[max(0, prose.find(ascii_math) - 80):
+                                                            prose.find(ascii_math) + 40])
+    for math in (r"q^{3}", r"\sqrt{(\kappa - q)/(q n)}", r"n^* \sim (1/q)^{", r"\varepsilon"):
+        assert math in claims, math
+
+
+def test_quick_run_figures_name_depth_eps_and_rescaling(quick_run):
+    from PIL import Image
+
+    _, out = quick_run
+    pngs = sorted((out / "figures").glob("*.png"))
+    assert {p.stem.split("_")[0] for p in pngs} >= {"c3", "c4", "c5"}
+    for png in pngs:
+        title = Image.open(png).text.get("Title", "")
+        assert "depth" in title and "varepsilon" in title, (png.name, title)
+        assert "rescaled" in title or "plain" in title, (png.name, title)
+    c4 = Image.open(out / "figures" / "c4_pseudo_fluctuation.png").text["Title"]
+    report = json.loads((out / "report.json").read_text())
+    (c4_result,) = [c for c in report["claims"] if c["id"] == "C4"]
+    (numeric,) = [c for c in c4_result["evidence"]["checks"] if c["kind"] == "statistical"]
+    fwd = numeric["data"]["kinds"]["forward"]
+    lo, hi = fwd["adjusted_ci"]
+    shown = f"adjusted slope {fwd['adjusted_slope']:.2f} [{lo:.2f}, {hi:.2f}]"
+    assert shown in c4 and f"{100 * fwd['slope_level']:.4g}%" in c4, (shown, c4)
+
+
+# (runs after the checks of the first report: it rewrites report.md with C3 only)
 def test_rerun_reuses_the_stored_trials(quick_run):
     proc, out = quick_run
     first = json.loads((out / "report.json").read_text())

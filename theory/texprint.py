@@ -1,7 +1,8 @@
 """LaTeX text primitives: escaped prose, SymPy expressions, numbers and display math.
 
 The bottom of every LaTeX export (the derivation document, the pseudo-network
-formulas, the verification report): :func:`escape_text` for prose,
+formulas, the verification report): :func:`escape_text` for prose (English with
+inline math between ``$`` signs), :func:`plain_text` for the same prose on a terminal,
 :func:`to_latex` for SymPy objects, :func:`number_latex` for numbers and
 :func:`display` for display math that breaks or shrinks to the line width.
 """
@@ -12,7 +13,9 @@ import mpmath
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-__all__ = ["escape_text", "to_latex", "number_latex", "display", "DIGITS"]
+from .plaintext import plain_text
+
+__all__ = ["escape_text", "plain_text", "to_latex", "number_latex", "display", "DIGITS"]
 
 _WIDE = 110  # characters of LaTeX source beyond which a display is scaled to the line
 DIGITS = 6  # significant digits of floating-point numbers in displays
@@ -80,6 +83,8 @@ def number_latex(value, digits: int = 3) -> str:
     text = mpmath.nstr(value, digits)
     if "e" in text:
         mantissa, exponent = text.split("e")
+        if "." in mantissa:
+            mantissa = mantissa.rstrip("0").rstrip(".")
         return rf"{mantissa} \cdot 10^{{{int(exponent)}}}"
     return text
 

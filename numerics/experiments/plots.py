@@ -14,10 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..figures import pyplot, save_figure
+from ..figures import legend_outside, pyplot, save_figure, setting
 from .runs import SCHEDULE_LABELS, AllLayers, SparsityScaling, WidthConvergence
 
 __all__ = ["plot_width_convergence", "plot_sparsity_scaling", "plot_all_layers", "plot"]
+
+_NO_EPS = r"no $\varepsilon$ (mean deviations)"
 
 
 def _estimates(ax, series, offsets):
@@ -50,7 +52,7 @@ def _deviations(ax, series, lines):
     ax.set_xlabel("width n")
     ax.set_ylabel(r"mean $|\Theta_n - \Theta_\infty|$")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7)
+    legend_outside(ax, fontsize=7)
 
 
 def _two_panel(series, lines, title, stem) -> list[Path]:
@@ -61,7 +63,8 @@ def _two_panel(series, lines, title, stem) -> list[Path]:
     for label, value, style in lines:
         left.axhline(value, ls=style, color="k", lw=1.0, label=f"{label}: {value:.5g}")
     left.margins(y=0.08)
-    left.legend(fontsize=7, loc="lower right")
+    # below the left panel: to its right it would sit on the right panel
+    left.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=1)
     left.set_title("Monte Carlo estimate against width", fontsize=9)
     _deviations(right, series, lines)
     right.set_title(f"Deviation from the {lines[0][0]}", fontsize=9)
@@ -72,15 +75,18 @@ def _two_panel(series, lines, title, stem) -> list[Path]:
 
 def plot_width_convergence(r: WidthConvergence, stem) -> list[Path]:
     return _two_panel(r.series, [("limit (dense = rescaled pruned)", r.limit, "-")],
-                      f"(A) width convergence: depth {r.depth}, rescaled pruning, first layer "
-                      f"dense, x={list(r.x)}, y={list(r.y)}, {r.trials} trials", stem)
+                      "(A) width convergence: " + setting(
+                          depth=r.depth, eps=_NO_EPS, rescale=True,
+                          extra=f"first layer dense, x={list(r.x)}, y={list(r.y)}, "
+                                f"{r.trials} trials"), stem)
 
 
 def plot_all_layers(r: AllLayers, stem) -> list[Path]:
     return _two_panel(r.series, [("exact mask-averaged limit (C5)", r.exact_limit, "-"),
                                  ("mean-field / dense limit", r.mean_field_limit, "--")],
-                      f"(C) every layer pruned: depth {r.depth}, rescaled, x={list(r.x)}, "
-                      f"y={list(r.y)}, {r.trials} trials", stem)
+                      "(C) every layer pruned: " + setting(
+                          depth=r.depth, eps=_NO_EPS, rescale=True,
+                          extra=f"x={list(r.x)}, y={list(r.y)}, {r.trials} trials"), stem)
 
 
 def plot_sparsity_scaling(r: SparsityScaling, stem) -> list[Path]:
@@ -95,10 +101,11 @@ def plot_sparsity_scaling(r: SparsityScaling, stem) -> list[Path]:
     ax.set_yscale("log")
     ax.set_xlabel("prune_prob (1 - keep_prob q)")
     ax.set_ylabel(r"mean $|\Theta_n / \Theta_\infty - 1|$")
-    ax.set_title(f"(B) sparsity scaling: n0 = {r.base_width}, depth {r.depth}, rescaled, "
-                 f"{r.trials} trials", fontsize=10)
+    ax.set_title("(B) sparsity scaling: " + setting(
+        depth=r.depth, eps=_NO_EPS, rescale=True,
+        extra=f"n0 = {r.base_width}, {r.trials} trials"), fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+    legend_outside(ax)
     return save_figure(fig, stem)
 
 

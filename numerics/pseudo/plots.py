@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..figures import pyplot, save_figure
+from ..figures import legend_outside, pyplot, save_figure
 from .fits import FluctuationFit, fit_fluctuation_slope
 from .grid import FluctuationGrid
 
@@ -44,11 +44,12 @@ def plot_fluctuation(grid: FluctuationGrid, stem, *, kind: str = "forward",
         ax.set_yscale("log")
         ax.set_xlabel("q n (expected kept terms)")
         ax.set_ylabel(f"sd / mean of ${'S_i' if kind == 'forward' else 'T_j'}$")
+        lo, hi = fit.adjusted_ci
         ax.set_title((title + "\n" if title else f"Masked inner products, layer {grid.layer}\n")
-                     + f"slope {fit.slope:+.3f} [{fit.slope_ci[0]:+.3f}, {fit.slope_ci[1]:+.3f}]"
-                     f" ({100 * fit.level:.4g}%), kappa-adjusted {fit.adjusted_slope:+.3f}",
-                     fontsize=9)
-        ax.legend(fontsize=8, title="lines: sqrt((kappa - q)/(q n))", title_fontsize=7)
+                     + rf"$\kappa$-adjusted slope {fit.adjusted_slope:.2f} [{lo:.2f}, {hi:.2f}]"
+                     f" ({100 * fit.level:.4g}% bootstrap interval); unadjusted "
+                     f"{fit.slope:.2f}", fontsize=9)
+        legend_outside(ax, title=r"lines: $\sqrt{(\kappa - q)/(q n)}$", title_fontsize=8)
         ax.grid(True, which="both", alpha=0.3)
     except BaseException:
         plt.close(fig)

@@ -18,7 +18,7 @@ from typing import Mapping
 
 import numpy as np
 
-from ..figures import pyplot, save_figure
+from ..figures import legend_outside, pyplot, save_figure
 from .analysis import LogLogFit, RequiredWidth, fit_loglog
 
 __all__ = ["plot_deviation_vs_width", "plot_required_width", "deviation_slope"]
@@ -50,8 +50,8 @@ def plot_deviation_vs_width(cells: Mapping[float, Mapping[int, np.ndarray]], ste
     ax.set_yscale("log")
     ax.set_xlabel("width n")
     ax.set_ylabel(r"mean $|\Theta_n / \Theta_\infty - 1|$")
-    ax.set_title(title or "Deviation of the empirical NTK from its limit")
-    ax.legend(fontsize=8)
+    ax.set_title(title or "Deviation of the empirical NTK from its limit", fontsize=10)
+    legend_outside(ax)
     ax.grid(True, which="both", alpha=0.3)
     return save_figure(fig, stem)
 
@@ -68,18 +68,28 @@ def plot_required_width(required: Mapping[float, RequiredWidth], fit: LogLogFit,
     hi = np.array([required[q].interval[1] for q in qs], dtype=float)
     hi = np.where(np.isfinite(hi), hi, 2 * y)   # open-ended: drawn to 2 n*
     ax.errorbar(x, y, yerr=[np.clip(y - lo, 0, None), np.clip(hi - y, 0, None)], fmt="o",
-                capsize=3, label=r"$n^*$ (bars: Clopper-Pearson interval on the grid)")
+                capsize=3, zorder=3, label=r"$n^*$ (bars: Clopper-Pearson interval on the grid)")
     grid = np.geomspace(x.min(), x.max(), 50)
-    ax.plot(grid, np.exp(fit.intercept) * grid ** fit.slope, "C1-",
-            label=f"fit: slope {fit.slope:.2f} [{fit.slope_ci[0]:.2f}, {fit.slope_ci[1]:.2f}]")
-    ax.plot(grid, y[0] * grid / x[0], "k--", lw=0.8, label="slope 1 (linear in 1/q)")
+    # the fit as a thick solid line with the band of its slope interval (pivoting about the
+    # data's centre, where the fitted line is best determined); the reference as a thin
+    # dotted black line: distinguishable even where they coincide
+    centre = np.exp(np.mean(np.log(x)))
+    at_centre = np.exp(fit.intercept) * centre ** fit.slope
+    band = [at_centre * (grid / centre) ** s for s in fit.slope_ci]
+    ax.fill_between(grid, np.minimum(*band), np.maximum(*band), color="C1", alpha=0.18, lw=0,
+                    label=f"slopes in the {100 * fit.level:.4g}% interval "
+                          f"[{fit.slope_ci[0]:.2f}, {fit.slope_ci[1]:.2f}]")
+    ax.plot(grid, np.exp(fit.intercept) * grid ** fit.slope, "-", color="C1", lw=2.5,
+            alpha=0.8, label=f"least-squares fit: slope {fit.slope:.2f}")
+    ax.plot(grid, at_centre * grid / centre, ":", color="k", lw=1.3,
+            label="reference: slope 1 (linear in 1/q)")
     ax.set_xscale("log", base=2)
     ax.set_yscale("log", base=2)
     ax.set_xlabel("1 / keep_prob")
     ax.set_ylabel(r"required width $n^*(\varepsilon, \delta)$")
     any_rw = next(iter(required.values()))
     ax.set_title(title or rf"Required width, $\varepsilon = {any_rw.eps:g}$, "
-                          rf"$\delta = {any_rw.delta:g}$")
-    ax.legend(fontsize=8)
+                          rf"$\delta = {any_rw.delta:g}$", fontsize=10)
+    legend_outside(ax)
     ax.grid(True, which="both", alpha=0.3)
     return save_figure(fig, stem)

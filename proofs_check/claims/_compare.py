@@ -11,6 +11,7 @@ explained in :mod:`proofs_check.claims.c1_scaling`.
 from __future__ import annotations
 
 import math
+import re
 from fractions import Fraction
 
 import mpmath
@@ -19,13 +20,15 @@ from scipy import stats
 
 from theory import Architecture, limit_kernel, limit_kernel_mp
 from theory.kernels.first_layer import JACKKNIFE_GROUPS
+from theory.texprint import number_latex
 
 from ..claim import Context
 from ..decisions import DEFAULT_ALPHA, bonferroni, mean_decision
 from ..verdict import CheckOutcome, Verdict
 from ._pairs import PAIR_KINDS, _mask_plan, sample_pairs, witness_inputs
 
-__all__ = ["compare_with_dense", "comparison_text", "multiprecision_check", "witness_of", "short_vector",
+__all__ = ["compare_with_dense", "comparison_text", "comparison_numbers", "multiprecision_check",
+           "witness_of", "short_vector", "num",
            "jackknife_alpha", "REL_TOL", "FLOAT_ERROR", "MP_DPS", "MP_TOL", "MC_REL_TOL"]
 
 FLOAT_ERROR = 2.1e-14   # |pruned - c dense| / |c dense| of a true identity: 2 x 1e-14 + rounding
@@ -105,13 +108,13 @@ def compare_with_dense(arch: Architecture, factor, factor_text: str, context: Co
         if worst["relative_difference"] > REL_TOL:
             refuted, verified = True, False
             witness = _witness_row(worst, factor_text)
-            parts.append(f"{label} NTK != {factor_text} x dense at a {worst['kind']} pair "
-                         f"({worst['entry']}): {worst['pruned_ntk']:.6g} vs "
+            parts.append(f"{label} NTK $\\ne {_tex(factor_text)} \\times$ dense at a "
+                         f"{worst['kind']} pair ({worst['entry']}): {worst['pruned_ntk']:.6g} vs "
                          f"{worst['claimed_ntk']:.6g}, relative difference "
-                         f"{worst['relative_difference']:.2g} > {REL_TOL:g}")
+                         f"${num(worst['relative_difference'])} > {num(REL_TOL)}$")
         else:
-            parts.append(f"max relative difference {worst['relative_difference']:.2g} <= "
-                         f"{REL_TOL:g} over {len(exact_rows)} exact entries")
+            parts.append(f"max relative difference ${num(worst['relative_difference'])} \\le "
+                         f"{num(REL_TOL)}$ over {len(exact_rows)} exact entries")
         spread = _ratio_spread(exact_rows)
         if spread is not None:
             data["ratio_range"] = [spread[0]["ratio"], spread[1]["ratio"]]
@@ -136,19 +139,19 @@ def compare_with_dense(arch: Architecture, factor, factor_text: str, context: Co
             if witness is None:
                 witness = _witness_row(mc_rows[worst_i], factor_text)
                 witness["z"] = decisions[worst_i].data["z"]
-            parts.append(f"Monte Carlo: |z| = {zs[worst_i]:.1f} > "
-                         f"{decisions[0].data['z_critical']:.2f} (Bonferroni over "
-                         f"{len(mc_rows)} entries, alpha = {DEFAULT_ALPHA:g})")
+            parts.append(f"Monte Carlo: $|z| = {zs[worst_i]:.1f} > "
+                         f"{decisions[0].data['z_critical']:.2f}$ (Bonferroni over "
+                         f"{len(mc_rows)} entries, $\\alpha = {DEFAULT_ALPHA:g}$)")
         else:
             ok = all(o.verdict is Verdict.VERIFIED for o in decisions)
             verified = verified and ok
-            parts.append(f"Monte Carlo: max |z| = {zs[worst_i]:.2f} over {len(mc_rows)} entries"
-                         + ("" if ok else f", but intervals wider than +-{MC_REL_TOL:g} "
-                                       "of the pair's scale"))
+            parts.append(f"Monte Carlo: max $|z| = {zs[worst_i]:.2f}$ over {len(mc_rows)} "
+                         "entries" + ("" if ok else f", but intervals wider than "
+                                                   f"$\\pm {num(MC_REL_TOL)}$ of the pair's scale"))
     if witness is not None:
         data["witness"] = witness
     verdict = Verdict.REFUTED if refuted else Verdict.VERIFIED if verified else Verdict.INCONCLUSIVE
-    text = f"{len(pairs)} pairs, d0 = {d0}: " + "; ".join(parts)
+    text = f"{len(pairs)} pairs, $d_0 = {d0}$: " + "; ".join(parts)
     return CheckOutcome(verdict, "statistical" if mc_rows else "numeric", text, data,
                         DEFAULT_ALPHA if mc_rows else 0.0)
 
@@ -217,12 +220,13 @@ def multiprecision_check(arch: Architecture, factor, factor_text: str, d0: int, 
                             f"mpmath ({MP_DPS} digits, {first}): at "
                             f"x = {short_vector(worst['x'])}, y = {short_vector(worst['y'])} "
                             f"the {label} NTK is "
-                            f"{worst['pruned_ntk']:.6g}, {factor_text} x dense is "
+                            f"{worst['pruned_ntk']:.6g}, ${_tex(factor_text)} \\times$ dense is "
                             f"{worst['claimed_ntk']:.6g} (relative difference "
-                            f"{worst['relative_difference']:.2g})", data)
+                            f"${num(worst['relative_difference'])}$)", data)
     return CheckOutcome(Verdict.VERIFIED, "numeric",
-                        f"mpmath ({MP_DPS} digits, {first}): {label} NTK = {factor_text} x dense "
-                        f"to {worst['relative_difference']:.1g} at {len(rows)} entries", data)
+                        f"mpmath ({MP_DPS} digits, {first}): {label} NTK $= {_tex(factor_text)} "
+                        f"\\times$ dense to ${num(worst['relative_difference'], 1)}$ at "
+                        f"{len(rows)} entries", data)
 
 
 def comparison_text(d: dict, pairs: str) -> str:
@@ -230,13 +234,54 @@ def comparison_text(d: dict, pairs: str) -> str:
     (e.g. "64 pairs")."""
     text = pairs
     if "max_rel_diff" in d:
-        text = f"max rel diff {d['max_rel_diff']:.2g} over " + text
+        text = f"max rel diff ${num(d['max_rel_diff'])}$ over " + text
     if "max_abs_z" in d:
-        text += f", MC max |z| {d['max_abs_z']:.2f}"
+        text += f", MC max $|z| = {d['max_abs_z']:.2f}$"
     if d.get("not_a_multiple"):
         lo, hi = d["ratio_range"]
         text += f", ratio in [{lo:.4g}, {hi:.4g}]"
     return text
+
+
+def _tex(factor_text: str) -> str:
+    """A factor as the claims write it in data (``q^3``, ``q^5/2``, ``1``) as LaTeX.
+
+    >>> _tex("q^5/2"), _tex("1")
+    ('q^{5/2}', '1')
+    """
+    return re.sub(r"\^(\S+)", r"^{\1}", factor_text)
+
+
+def num(value, digits: int = 2) -> str:
+    r"""A number as LaTeX for evidence text (``m \cdot 10^{e}`` when small or large).
+
+    >>> num(5.04e-16), num(0.25), num(1e-12)
+    ('5 \\cdot 10^{-16}', '0.25', '1 \\cdot 10^{-12}')
+    """
+    return number_latex(value, digits)
+
+
+def comparison_numbers(d: dict) -> list[tuple[str, object]]:
+    """Key numbers of a :func:`compare_with_dense` or :func:`multiprecision_check` result."""
+    if "digits" in d:
+        worst = max(r["relative_difference"] for r in d["entries"])
+        return [("mpmath entries compared", len(d["entries"])),
+                ("working digits", d["digits"]),
+                ("largest relative difference", worst),
+                ("decision threshold", d["tolerance"])]
+    out = [("input pairs (generic, near $\\pm$ parallel, sparse)", d["pairs"]),
+           ("kernel entries compared", d["entries"])]
+    if d.get("monte_carlo_entries"):
+        out.append(("of them Monte Carlo mask averages", d["monte_carlo_entries"]))
+    if "max_rel_diff" in d:
+        out.append(("largest relative difference", d["max_rel_diff"]))
+    out += [("decision threshold (relative)", d["tolerance"]),
+            ("float64 error bound of a true identity", d["float_error_bound"])]
+    if "ratio_range" in d:
+        out.append(("range of pruned / dense", d["ratio_range"]))
+    if "max_abs_z" in d:
+        out.append(("Monte Carlo: largest $|z|$", d["max_abs_z"]))
+    return out
 
 
 def short_vector(v) -> str:

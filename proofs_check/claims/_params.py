@@ -109,13 +109,14 @@ def architecture(p: dict, *, rescale=None) -> Architecture:
 
 
 def describe(p: dict) -> str:
-    """The settings for a title: L and q, then whatever differs from the defaults.
+    """The settings for a title (math between ``$`` signs): L and q, then whatever differs
+    from the defaults.
 
     >>> describe({"depth": 3, "keep_prob": "1/2", "prune_first_layer": True,
     ...           "activation": "relu", "d0": 3})
-    'L=3, q=1/2, masked first layer'
+    '$L = 3$, $q = 1/2$, masked first layer'
     """
-    parts = [f"L={p['depth']}", f"q={p['keep_prob']}"]
+    parts = [f"$L = {p['depth']}$", f"$q = {p['keep_prob']}$"]
     if p.get("prune_first_layer"):
         parts.append("masked first layer")
     if p.get("rescale"):
@@ -123,5 +124,5 @@ def describe(p: dict) -> str:
     if p.get("activation") != "relu":
         parts.append(str(p.get("activation")))
     if p.get("d0") != 3:
-        parts.append(f"d0={p.get('d0')}")
+        parts.append(f"$d_0 = {p.get('d0')}$")
     return ", ".join(parts)

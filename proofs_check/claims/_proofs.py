@@ -60,22 +60,23 @@ def scale_proof(arch: Architecture) -> tuple[bool, str, dict]:
     """
     if all(s == 1 for s in arch.layer_scales()):
         proof, at = rescaled_proof(arch.depth)
-        return (proof.holds, f"every s_h = 1: pruned = dense for any activation "
-                             f"(generic V, Vdot; induction step, kernels compared at L={at})",
+        return (proof.holds, f"every $s_h = 1$: pruned = dense for any activation "
+                             f"(generic $V$, $\\dot V$; induction step, kernels compared at "
+                             f"$L = {at}$)",
                 {"proofs": {"rescaled_equals_dense": proof.holds},
                  "proof_seconds": proof.elapsed})
     if arch.activation == "relu":
         ind, exp = _induction("relu"), _expansion(_EXPANSION_DEPTH)
         proofs = {"induction": ind.holds, f"expansion_L1_{_EXPANSION_DEPTH}": exp.holds}
         seconds = ind.elapsed + exp.elapsed
-        text = f"induction for every L, expansion L=1..{_EXPANSION_DEPTH}"
+        text = f"induction for every $L$, expansion $L = 1, \\dots, {_EXPANSION_DEPTH}$"
         if _EXPANSION_DEPTH < arch.depth <= _EXPANSION_MAX:
             own = _expansion(arch.depth, arch.depth)
             proofs[f"expansion_L{arch.depth}"] = own.holds
             seconds += own.elapsed
-            text += f" and L={arch.depth}"
+            text += f" and $L = {arch.depth}$"
         return all(proofs.values()), text, {"proofs": proofs, "proof_seconds": seconds}
     own = _expansion(arch.depth, arch.depth, arch.activation)
-    return (own.holds, f"only the output layer is scaled: full expansion at L={arch.depth}",
+    return (own.holds, f"only the output layer is scaled: full expansion at $L = {arch.depth}$",
             {"proofs": {f"expansion_L{arch.depth}_{arch.activation}": own.holds},
              "proof_seconds": own.elapsed})

@@ -85,9 +85,11 @@ from ._compare import (
     _rel,
     _vec,
     compare_with_dense,
+    comparison_numbers,
     comparison_text,
     jackknife_alpha,
     multiprecision_check,
+    num,
     short_vector,
     witness_of,
 )
@@ -147,15 +149,17 @@ def _symbolic(context: Context, p: dict) -> CheckOutcome:
                             f"the symbolic proof did not go through ({proof_text})", data)
     if q == 1:
         return CheckOutcome(Verdict.VERIFIED, "symbolic",
-                            f"q = 1: nothing is pruned, q^k = 1 = prod s_h for every k "
+                            f"$q = 1$: nothing is pruned, $q^k = 1 = \\prod s_h$ for every $k$ "
                             f"({proof_text})", data)
     if k == m:
         return CheckOutcome(Verdict.VERIFIED, "symbolic",
-                            f"q^{k} = prod s_h = {factor} exactly ({proof_text})", data)
+                            f"$q^{{{k}}} = \\prod s_h = {factor}$ exactly ({proof_text})",
+                            data)
     data["witness"] = _exact_witness(arch, q, k, factor, p["d0"])
     return CheckOutcome(Verdict.REFUTED, "symbolic",
-                        f"the limit is prod s_h = q^{m} = {factor} times dense ({proof_text}), "
-                        f"and q^{k} != q^{m} since q = {q} < 1 and k != {m}", data)
+                        f"the limit is $\\prod s_h = q^{{{m}}} = {factor}$ times dense "
+                        f"({proof_text}), and $q^{{{k}}} \\ne q^{{{m}}}$ since "
+                        f"$q = {q} < 1$ and $k \\ne {m}$", data)
 
 
 def _proof_label(arch: Architecture) -> str:
@@ -208,9 +212,9 @@ def _not_a_multiple(arch, q, k, d0) -> CheckOutcome:
                        "claimed_factor": f"q^{k}"}
     return CheckOutcome(Verdict.REFUTED, "symbolic",
                         f"{arch.activation} with plain pruning of hidden layers is no multiple "
-                        f"of the dense NTK: ratio {float(r_diag):.6g} at x = x' and "
-                        f"{float(r_angle):.6g} at 60 degrees ({2 * MP_DPS}-digit closed forms), "
-                        f"so no exponent k fits", data)
+                        f"of the dense NTK: ratio {float(r_diag):.6g} at $x = x'$ and "
+                        f"{float(r_angle):.6g} at $60^\\circ$ ({2 * MP_DPS}-digit closed forms), "
+                        f"so no exponent $k$ fits", data)
 
 
 def _numeric(context: Context, p: dict) -> CheckOutcome:
@@ -228,28 +232,46 @@ def _summary(outcomes, p) -> str:
         if o.kind == "symbolic" and "scale_factor" in d:
             k = d["exponent"]
             if o.verdict is Verdict.VERIFIED and d["keep_prob"] == 1:
-                parts.append("exact: q = 1, q^k = 1 for every k")
+                parts.append("exact: $q = 1$, $q^k = 1$ for every $k$")
             elif o.verdict is Verdict.VERIFIED:
-                parts.append(f"exact: q^{k} = prod s_h = {d['scale_factor']} "
+                parts.append(f"exact: $q^{{{k}}} = \\prod s_h = {d['scale_factor']}$ "
                              f"({d['proof_short']})")
             elif o.verdict is Verdict.REFUTED:
-                parts.append(f"exact: prod s_h = q^{d['theory_exponent']} = {d['scale_factor']}, "
-                             f"not q^{k}")
+                parts.append(f"exact: $\\prod s_h = q^{{{d['theory_exponent']}}} = "
+                             f"{d['scale_factor']}$, not $q^{{{k}}}$")
             else:
                 parts.append("symbolic proof did not go through")
         elif o.kind == "symbolic" and "ratio_diagonal" in d:
-            parts.append(f"no multiple: ratio {d['ratio_diagonal']:.4g} (x = x') vs "
-                         f"{d['ratio_angle_pi_3']:.4g} (60 deg)")
+            parts.append(f"no multiple: ratio {d['ratio_diagonal']:.4g} ($x = x'$) vs "
+                         f"{d['ratio_angle_pi_3']:.4g} ($60^\\circ$)")
         elif o.kind == "symbolic" and "erf_witness_holds" in d:
             parts.append("erf witness did not separate the ratios")
         elif "digits" in d:       # multiprecision entries
             worst = max(r["relative_difference"] for r in d["entries"])
-            parts.append(f"mpmath: max rel diff {worst:.2g} at {len(d['entries'])} entries")
+            parts.append(f"mpmath: max rel diff ${num(worst)}$ at {len(d['entries'])} entries")
         elif "pairs" in d:
             parts.append(comparison_text(d, f"{d['pairs']} pairs"))
         else:
             parts.append(o.explanation)
     return "; ".join(parts)
+
+
+def _numbers(outcomes, p) -> list:
+    out = []
+    for o in outcomes:
+        d = o.data
+        if o.kind == "symbolic" and "scale_factor" in d:
+            out += [("exact factor $\\prod s_h$", d["scale_factor"]),
+                    ("exponent $m$ of $q$ in it (masked layers)", d["theory_exponent"]),
+                    ("claimed exponent $k$", d["exponent"]),
+                    ("symbolic proof", d["proof"])]
+        elif o.kind == "symbolic" and "ratio_diagonal" in d:
+            out += [("ratio pruned / dense at $x = x'$", d["ratio_diagonal"]),
+                    ("ratio pruned / dense at $60^\\circ$", d["ratio_angle_pi_3"]),
+                    ("digits of the closed forms", d["digits"])]
+        else:
+            out += comparison_numbers(d)
+    return out
 
 
 def _statement_latex(p: dict) -> str:
@@ -276,14 +298,15 @@ def scaling_claim(depth, keep_prob, exponent, *, prune_first_layer: bool = False
                         "prune_first_layer": prune_first_layer, "rescale": rescale,
                         "activation": activation, "d0": d0})
     if title is None:
-        title = f"Pruned limit NTK = q^{params['exponent']} x dense ({describe(params)})"
+        title = (f"Pruned limit NTK $= q^{{{params['exponent']}}} \\times$ dense "
+                 f"({describe(params)})")
     return Claim(
         id=id, title=title, statement=statement, statement_latex=_statement_latex(params),
         symbolic=_symbolic, numeric=_numeric, parameters=params,
-        description=("Plain pruning multiplies each masked layer's covariance by q; for ReLU "
+        description=("Plain pruning multiplies each masked layer's covariance by $q$; for ReLU "
                      "(positively homogeneous) with a dense first layer the limit NTK is "
-                     "q^(number of masked layers) times the dense one; rescaling by "
-                     "1/sqrt(q) removes the factor.  Decided exactly where the theory gives "
-                     "the factor, numerically (float64, 1e-12 relative) on sampled input "
-                     "pairs always."),
-        summarize=_summary)
+                     "$q^m$ times the dense one, $m$ the number of masked layers; rescaling by "
+                     "$1/\\sqrt{q}$ removes the factor.  Decided exactly where the theory "
+                     "gives the factor, numerically (float64, $10^{-12}$ relative) on sampled "
+                     "input pairs always."),
+        summarize=_summary, key_numbers=_numbers)

@@ -42,7 +42,13 @@ from theory.symbolic.maps import NTK, DenseNTK, point_symbols
 
 from ..claim import Claim, Context
 from ..verdict import CheckOutcome, Verdict
-from ._compare import compare_with_dense, comparison_text, multiprecision_check
+from ._compare import (
+    compare_with_dense,
+    comparison_numbers,
+    comparison_text,
+    multiprecision_check,
+    num,
+)
 from ._params import architecture, describe, validated
 from ._proofs import rescaled_proof
 
@@ -65,9 +71,9 @@ def _symbolic(context: Context, p: dict) -> CheckOutcome:
         return CheckOutcome(Verdict.INCONCLUSIVE, "symbolic",
                             "the symbolic proof did not go through", data)
     return CheckOutcome(Verdict.VERIFIED, "symbolic",
-                        f"every s_h = r_h^2 q_h = 1, so the recursion is the dense one: "
-                        f"proved for any activation (generic V, Vdot; induction step, kernels "
-                        f"compared at L = {at})", data)
+                        f"every $s_h = r_h^2 q_h = 1$, so the recursion is the dense one: "
+                        f"proved for any activation (generic $V$, $\\dot V$; induction step, "
+                        f"kernels compared at $L = {at}$)", data)
 
 
 def _numeric(context: Context, p: dict) -> CheckOutcome:
@@ -82,17 +88,30 @@ def _summary(outcomes, p) -> str:
     for o in outcomes:
         d = o.data
         if o.kind == "symbolic" and "digits" not in d:
-            parts.append("proved for any activation (generic V, Vdot)" if o.verdict is
+            parts.append("proved for any activation (generic $V$, $\\dot V$)" if o.verdict is
                          Verdict.VERIFIED else "symbolic proof did not go through")
         elif "digits" in d:
             worst = max(d["entries"], key=lambda r: r["relative_difference"])
             parts.append(f"mpmath exact mask average: relative gap "
-                         f"{worst['relative_difference']:.2g}")
+                         f"${num(worst['relative_difference'])}$")
         elif "pairs" in d:
-            parts.append(comparison_text(d, f"{d['pairs']} pairs (d0 = {p['d0']})"))
+            parts.append(comparison_text(d, f"{d['pairs']} pairs ($d_0 = {p['d0']}$)"))
         else:
             parts.append(o.explanation)
     return "; ".join(parts)
+
+
+def _numbers(outcomes, p) -> list:
+    out = []
+    for o in outcomes:
+        d = o.data
+        if o.kind == "symbolic" and "digits" not in d:
+            out += [("layer scales $s_h = r_h^2 q_h$", d["layer_scales"]),
+                    ("kernels compared structurally at depth", d["kernels_compared_at_depth"]),
+                    ("symbolic proof (generic $V$, $\\dot V$) holds", d["holds"])]
+        else:
+            out += comparison_numbers(d)
+    return out
 
 
 def _statement_latex(p: dict) -> str:
@@ -121,8 +140,8 @@ def rescaled_equals_dense_claim(depth, keep_prob, *, prune_first_layer: bool = F
         statement=sp.Eq(NTK(L, x, xp), DenseNTK(L, x, xp), evaluate=False),
         statement_latex=_statement_latex(params),
         symbolic=_symbolic, numeric=_numeric, parameters=params,
-        description=("Kept weights multiplied by 1/sqrt(q): every masked layer forwards its "
-                     "covariance unchanged (s_h = 1), for any activation, so the limit is the "
+        description=("Kept weights multiplied by $1/\\sqrt{q}$: every masked layer forwards its "
+                     "covariance unchanged ($s_h = 1$), for any activation, so the limit is the "
                      "dense NTK - when the first layer is dense.  A masked first layer at fixed "
                      "input dimension gives a mask average instead (claim C5)."),
-        summarize=_summary)
+        summarize=_summary, key_numbers=_numbers)

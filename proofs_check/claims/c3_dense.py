@@ -39,6 +39,7 @@ DENSE_POINTS = (SamplePoint(1, 0.5, 0.1), SamplePoint(1, 0.25, 0.2),
                 SamplePoint(2, 0.75, 0.1), SamplePoint(2, 0.7, 0.2))
 ARORA_EXPR = "C*L**6/eps**4*log(L/delta)"
 ARORA_ERROR = "(L+1)*eps"
+_GE = r"\ge"
 
 
 def _validate(p: dict) -> None:
@@ -57,8 +58,9 @@ def _symbolic(context: Context, params: dict) -> CheckOutcome:
     (eps_exp,) = [e for e in report.exponents if e.variable == "1/eps"]
     ok = eps_exp.value >= 2
     clt = CheckOutcome(Verdict.VERIFIED if ok else Verdict.REFUTED, "symbolic",
-                       f"exponent of 1/eps is {eps_exp.exact} {'>=' if ok else '<'} 2 "
-                       f"(central-limit rate n^(-1/2))", {"eps_exponent": eps_exp.exact})
+                       f"exponent of $1/\\varepsilon$ is ${eps_exp.exact} "
+                       f"{_GE if ok else '<'} 2$ (central-limit rate $n^{{-1/2}}$)",
+                       {"eps_exponent": eps_exp.exact})
     form = report.to_outcome(require=("monotone",))
     return CheckOutcome(combine([clt, form]), "symbolic", f"{clt.explanation}; {form.explanation}",
                         {"clt": clt.data, "analysis": form.data})
@@ -81,22 +83,53 @@ def _summary(outcomes, params) -> str:
     parts = []
     for o in outcomes:
         if o.kind == "symbolic":
-            rel = ">=" if o.verdict is not Verdict.REFUTED else "vs"
-            parts.append(f"1/eps exponent {o.data['clt']['eps_exponent']} {rel} 2")
+            rel = "\\ge" if o.verdict is not Verdict.REFUTED else "<"
+            parts.append(f"$1/\\varepsilon$ exponent ${o.data['clt']['eps_exponent']} {rel} 2$")
         elif o.kind == "statistical":
             d = o.data
             if o.verdict is Verdict.REFUTED and d.get("witness"):
                 w = d["witness"]
-                parts.append(f"C = {params['constant']:g} violated at L={w['L']}, "
-                             f"eps={w['eps']:g}, delta={w['delta']:g}: width {w['width']}, "
-                             f"{w['exceed']}/{w['trials']} exceed")
+                parts.append(f"$C = {params['constant']:g}$ violated at $L = {w['L']}$, "
+                             f"$\\varepsilon = {w['eps']:g}$, $\\delta = {w['delta']:g}$: width "
+                             f"{w['width']}, {w['exceed']}/{w['trials']} exceed")
             else:
-                parts.append(f"C = {params['constant']:g}: {o.verdict.value} at "
+                parts.append(f"$C = {params['constant']:g}$: {o.verdict.value} at "
                              f"{d.get('tested', 0)} point(s)")
             imp = d.get("implied_constant") or {}
             if imp.get("value") is not None:
-                parts.append(f"smallest consistent C = {float(imp['value']):.3g}")
+                parts.append(f"smallest consistent $C = {float(imp['value']):.3g}$")
     return "; ".join(parts)
+
+
+def _numbers(outcomes, params) -> list:
+    out = []
+    for o in outcomes:
+        d = o.data
+        if o.kind == "symbolic":
+            out += [("exponent of $1/\\varepsilon$ in the width", d["clt"]["eps_exponent"]),
+                    ("bound monotone in every variable",
+                     d["analysis"].get("monotone_holds"))]
+        elif o.kind == "statistical":
+            out += [("sample points tested / skipped", f"{d.get('tested', 0)} / "
+                                                         f"{d.get('skipped', 0)}"),
+                    ("networks per point", d.get("trials")),
+                    ("level per point (Bonferroni)", d.get("per_point_alpha")),
+                    ("width cap of the budget", d.get("max_width"))]
+            for pt in d.get("points", ()):
+                where = (f"$L = {pt['L']}$, $\\varepsilon = {pt['eps']:g}$, "
+                         f"$\\delta = {pt['delta']:g}$")
+                if pt.get("status") == "tested":
+                    out.append((f"{where}: width, exceedances of {pt['error']:g}",
+                                f"{pt['width']}, {pt['exceed']}/{pt['trials']}"))
+                else:
+                    out.append((f"{where}: skipped", pt.get("reason") or pt.get("status")))
+            imp = d.get("implied_constant") or {}
+            if imp:
+                out += [("smallest constant $C$ consistent with the data", imp.get("value")),
+                        ("constant $C$ from the interpolated $n^*$", imp.get("estimate")),
+                        ("constant $C$ with which every point is verified",
+                         imp.get("sufficient"))]
+    return out
 
 
 def _hypotheses():
@@ -104,7 +137,7 @@ def _hypotheses():
         bad = [pt for pt in p["points"] if pt.keep_prob != 1]
         return None if not bad else f"keep_prob {bad[0].keep_prob} at {bad[0].label()} (dense only)"
 
-    return (Hypothesis("dense networks (keep_prob = 1 at every point)", dense),)
+    return (Hypothesis("dense networks ($q = 1$ at every point)", dense),)
 
 
 def dense_bound_claim(*, constant: float = 1.0, points=DENSE_POINTS, expr: str = ARORA_EXPR,
@@ -116,17 +149,22 @@ def dense_bound_claim(*, constant: float = 1.0, points=DENSE_POINTS, expr: str =
     err = bound.parse_other(error, "error")
     prob = sp.Function("P")(sp.Gt(sp.Abs(sp.Function(r"\Theta_n")(sp.Symbol("x"))), err))
     statement = sp.Implies(sp.Ge(n, bound.expr), sp.Le(prob, sp.Symbol("delta")))
-    latex = (sp.latex(sp.Ge(n, bound.expr)) + r"\;\Longrightarrow\; \Pr\bigl[|\Theta_n(x, x') - "
-             r"\Theta(x, x')| > " + sp.latex(err) + r"\bigr] \le \delta")
+    names = {s: r"\varepsilon" for s in (bound.expr.free_symbols | err.free_symbols)
+             if s.name == "eps"}
+    latex = (sp.latex(sp.Ge(n, bound.expr), symbol_names=names)
+             + r"\;\Longrightarrow\; \Pr\bigl[|\Theta_n(x, x') - "
+             r"\Theta(x, x')| > " + sp.latex(err, symbol_names=names) + r"\bigr] \le \delta")
     arora = expr == ARORA_EXPR and error == ARORA_ERROR
-    title = (f"Dense finite-width bound (Arora et al. 2019, Thm 3.1), C = {constant:g}" if arora
-             else f"Dense finite-width bound N = {expr}, error {error}, C = {constant:g}")
+    title = (f"Dense finite-width bound (Arora et al. 2019, Thm 3.1), $C = {constant:g}$"
+             if arora else
+             f"Dense finite-width bound $N = {sp.latex(bound.expr, symbol_names=names)}$, "
+             f"error ${sp.latex(err, symbol_names=names)}$, $C = {constant:g}$")
     return Claim(
         id="C3-dense", title=title, statement=statement, statement_latex=latex,
         hypotheses=_hypotheses(), symbolic=_symbolic, numeric=_numeric,
         parameters={"constant": constant, "points": tuple(points), "expr": expr,
                     "error": error},
         description=("The constant of Arora et al.'s bound is not given; the bound is checked "
-                     f"with C = {constant:g} at the sample points, and the implied constant is "
-                     "reported.  Inputs e1 and (0.6, 0.8, 0), both of norm 1."),
-        summarize=_summary)
+                     f"with $C = {constant:g}$ at the sample points, and the implied constant is "
+                     "reported.  Inputs $e_1$ and $(0.6, 0.8, 0)$, both of norm 1."),
+        summarize=_summary, key_numbers=_numbers)

@@ -10,7 +10,8 @@ grows like (1/q)^1 as q -> 0.
   (kappa - q)/(q n), so n* is proportional to (kappa - q)/q; its elasticity
   d log n* / d log(1/q) = kappa/(kappa - q) tends to 1 as q -> 0 (sympy limit).
 * Numeric: n* measured on a width grid at small keep probabilities
-  (q = 1/4, 1/8, 1/16) with rescaled pruning and a dense first layer; the log-log
+  (q = 1/4, 1/6, 1/10, 1/16: four points about evenly spaced in log(1/q)) with
+  rescaled pruning and a dense first layer; the log-log
   slope of n* against 1/q with a 99% percentile-bootstrap interval
   (:func:`numerics.slope_with_bootstrap`) is compared with 1 +- ``tolerance``.
   The tolerance 0.25 covers the model's finite-q elasticity kappa/(kappa - q) <= 1.2
@@ -27,9 +28,11 @@ import sympy as sp
 
 from numerics.scaling.analysis import required_width, slope_with_bootstrap
 from numerics.scaling.grid import run_grid
+from numerics.figures import setting
 from numerics.scaling.plots import plot_required_width
 from theory._errors import InvalidArgument, check_keep_prob
 from theory.pseudo.derivation import derive_pseudo_network
+from theory.texprint import to_latex
 
 from ..claim import Claim, Context, Hypothesis
 from ..decisions import interval_decision
@@ -38,6 +41,7 @@ from ..verdict import CheckOutcome, Verdict
 __all__ = ["sparsity_claim", "ALPHA"]
 
 ALPHA = 0.01          # false-alarm rate of the numeric check (split over depths)
+NE = r"\ne"
 _X, _Y = (1.0, 0.0, 0.0), (0.6, 0.8, 0.0)
 
 
@@ -73,11 +77,14 @@ def _symbolic(context: Context, params: dict) -> CheckOutcome:
         return CheckOutcome(Verdict.INCONCLUSIVE, "symbolic",
                             f"the pseudo-network derivation failed its own checks: {failed}", data)
     ok = d.elasticity_limit == sp.nsimplify(params["exponent"])
+    names = {s: r"\varepsilon" for s in d.width_requirement.free_symbols
+             if s.name in ("eps", "epsilon")}
     return CheckOutcome(Verdict.VERIFIED if ok else Verdict.REFUTED, "symbolic",
-                        f"pseudo-network model (C4): n* = {sp.sstr(d.width_requirement)}, "
-                        f"d log n*/d log(1/q) = {sp.sstr(d.elasticity)} -> "
-                        f"{sp.sstr(d.elasticity_limit)} as q -> 0 "
-                        f"({'=' if ok else '!='} the claimed {params['exponent']})", data)
+                        f"pseudo-network model (C4): $n^* = "
+                        f"{to_latex(d.width_requirement, symbol_names=names)}$, "
+                        f"$d \\log n^* / d \\log(1/q) = {to_latex(d.elasticity)} \\to "
+                        f"{to_latex(d.elasticity_limit)}$ as $q \\to 0$ "
+                        f"(${'=' if ok else NE}$ the claimed ${params['exponent']}$)", data)
 
 
 def _numeric(context: Context, params: dict) -> CheckOutcome:
@@ -107,7 +114,7 @@ def _numeric(context: Context, params: dict) -> CheckOutcome:
             continue
         out = interval_decision(fit.slope, fit.slope_ci, float(params["exponent"]),
                                 params["tolerance"], sub_alpha,
-                                what=f"depth {depth}: slope of n* vs 1/q")
+                                what=f"depth {depth}: slope of $n^*$ vs $1/q$")
         outcomes.append(out)
         data["depths"][depth] = {
             **plan, "slope": fit.slope, "slope_ci": fit.slope_ci, "level": level,
@@ -116,12 +123,13 @@ def _numeric(context: Context, params: dict) -> CheckOutcome:
             "verdict": out.verdict.value}
         path = context.figure_path(f"c3_nstar_depth{depth}")
         if path is not None:
-            plot_required_width(required, fit, path, title=rf"C3, depth {depth}: required "
-                                rf"width vs 1/q ($\varepsilon={plan['eps']:g}$, "
-                                rf"$\delta={plan['delta']:g}$)")
+            plot_required_width(required, fit, path, title="C3: required width vs 1/q\n" + setting(
+                depth=depth, eps=plan["eps"], rescale=True,
+                extra=rf"$\delta = {plan['delta']:g}$, {plan['trials']} networks per cell"))
             figures.append(str(path.with_suffix(".png").relative_to(context.out)))
     data["figures"] = figures
     data["tolerance"] = params["tolerance"]
+    data["parameters_used"] = {"depth": depths[0] if len(depths) == 1 else list(depths)}
     verdicts = [o.verdict for o in outcomes]
     verdict = (Verdict.REFUTED if Verdict.REFUTED in verdicts else
                Verdict.VERIFIED if verdicts and all(v is Verdict.VERIFIED for v in verdicts)
@@ -136,14 +144,52 @@ def _summary(outcomes, params) -> str:
         if o.kind == "statistical":
             for depth, d in o.data.get("depths", {}).items():
                 lo, hi = d["slope_ci"]
-                parts.append(f"L={depth}: n* ~ (1/q)^{d['slope']:.2f} [{lo:.2f}, {hi:.2f}]")
+                parts.append(f"$L = {depth}$: $n^* \\sim (1/q)^{{{d['slope']:.2f}}}$ "
+                             f"$[{lo:.2f}, {hi:.2f}]$")
             if not o.data.get("depths"):
                 parts.append(o.explanation)
         elif o.kind == "symbolic":
             limit = o.data.get("limit_q_to_0", "?")
-            relation = "=" if o.verdict is Verdict.VERIFIED else "!="
-            parts.append(f"model elasticity -> {limit} {relation} claimed {params['exponent']}")
+            relation = "=" if o.verdict is Verdict.VERIFIED else NE
+            parts.append(f"model elasticity $\\to {limit} {relation}$ claimed "
+                         f"${params['exponent']}$")
     return "; ".join(parts)
+
+
+def _math(text: str) -> str:
+    r"""A SymPy expression's text as inline LaTeX (epsilon written varepsilon).
+
+    >>> _math("(kappa - q)/(epsilon**2*q)")
+    '$\\frac{\\kappa - q}{\\varepsilon^{2} q}$'
+    """
+    expr = sp.sympify(text)
+    names = {s: r"\varepsilon" for s in expr.free_symbols if s.name in ("eps", "epsilon")}
+    return "$" + to_latex(expr, symbol_names=names) + "$"
+
+
+def _numbers(outcomes, params) -> list:
+    out = []
+    for o in outcomes:
+        d = o.data
+        if o.kind == "symbolic":
+            out += [("model width requirement $n^*$", _math(d["n_star_model"])),
+                    ("model elasticity $d \\log n^* / d \\log(1/q)$", _math(d["elasticity"])),
+                    ("its limit as $q \\to 0$", _math(d["limit_q_to_0"]))]
+        elif o.kind == "statistical":
+            for depth, e in d.get("depths", {}).items():
+                at = f"$L = {depth}$: "
+                out += [(at + "widths", e["widths"]), (at + "networks per cell", e["trials"]),
+                        (at + "gap $\\varepsilon$ and probability $\\delta$",
+                         f"{e['eps']:g}, {e['delta']:g}")]
+                for q in e["n_star"]:
+                    lo, hi = e["n_star_interval"][q]
+                    kp = Fraction(q).limit_denominator()
+                    out.append((at + f"required width $n^*$ at $q = {kp}$",
+                                f"{e['n_star'][q]:.0f} (grid interval [{lo:.0f}, {hi:.0f}])"))
+                out += [(at + "slope of $\\log n^*$ against $\\log(1/q)$", e["slope"]),
+                        (at + f"its {100 * e['level']:.4g}% bootstrap interval", e["slope_ci"])]
+            out.append(("accepted slopes", f"${params['exponent']} \\pm {d.get('tolerance')}$"))
+    return out
 
 
 def _validate(params: dict) -> None:
@@ -172,13 +218,14 @@ def _hypotheses() -> tuple[Hypothesis, ...]:
         if len(set(qs)) < 2:
             return "needs at least two distinct keep probabilities"
         if max(qs) > Fraction(1, 2):
-            return f"keep_probs {[str(q) for q in qs]} are not small (the claim is q -> 0)"
+            return (f"keep_probs {[str(q) for q in qs]} are not small (the claim is "
+                    f"$q \\to 0$)")
         return None
 
-    return (Hypothesis("several small keep probabilities (q <= 1/2)", small_q),)
+    return (Hypothesis("several small keep probabilities ($q \\le 1/2$)", small_q),)
 
 
-def sparsity_claim(*, keep_probs=("1/4", "1/8", "1/16"), depth: int | None = None,
+def sparsity_claim(*, keep_probs=("1/4", "1/6", "1/10", "1/16"), depth: int | None = None,
                    tolerance: float = 0.25, exponent: float = 1) -> Claim:
     """Claim C3 (our reading): n*(eps, delta, q) grows like (1/q)^exponent for small keep_prob.
 
@@ -189,7 +236,7 @@ def sparsity_claim(*, keep_probs=("1/4", "1/8", "1/16"), depth: int | None = Non
     _validate({"keep_probs": keep_probs, "depth": depth, "tolerance": tolerance,
                "exponent": exponent})
     k = sp.nsimplify(exponent)
-    growth = "linearly in 1/keep_prob" if k == 1 else f"like (1/keep_prob)^{k}"
+    growth = "linearly in $1/q$" if k == 1 else f"like $(1/q)^{{{sp.latex(k)}}}$"
     statement = sp.Eq(sp.Limit(sp.diff(sp.log(n_star), q) * (-q), q, 0, "+"), k)
     return Claim(
         id="C3", title=f"Finite width: required width grows {growth}",
@@ -200,6 +247,6 @@ def sparsity_claim(*, keep_probs=("1/4", "1/8", "1/16"), depth: int | None = Non
         parameters={"keep_probs": tuple(keep_probs), "depth": depth, "tolerance": tolerance,
                     "exponent": exponent},
         description=("Our reading of the paper's finite-width claim (its formula is unknown): "
-                     "the sparsity parameter is 1/q; rescaled pruning, dense first layer, "
-                     "x = e1, y = (0.6, 0.8, 0)."),
-        summarize=_summary)
+                     "the sparsity parameter is $1/q$; rescaled pruning, dense first layer, "
+                     "$x = e_1$, $y = (0.6, 0.8, 0)$."),
+        summarize=_summary, key_numbers=_numbers)

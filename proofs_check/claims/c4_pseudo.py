@@ -93,9 +93,11 @@ import sympy as sp
 from numerics.pseudo.fits import fit_fluctuation_slope, width_sparsity_slope
 from numerics.pseudo.grid import fluctuation_grid, gaussian_kappa
 from numerics.pseudo.networks import _input_pair
+from numerics.figures import setting
 from numerics.pseudo.plots import plot_fluctuation
 from theory._errors import InvalidArgument, check_int, check_keep_prob
 from theory.config import ACTIVATIONS
+from theory.plaintext import plain_text
 from theory.pseudo.derivation import derive_pseudo_network, kappa, q
 from theory.pseudo.moments import (
     iid_masked_sum_moments_exact,
@@ -107,6 +109,7 @@ from theory.texprint import to_latex
 from ..claim import Claim, Context, Hypothesis
 from ..decisions import DEFAULT_ALPHA, bonferroni, interval_decision, mean_decision
 from ..verdict import CheckOutcome, Verdict, combine
+from ._compare import num
 
 __all__ = ["pseudo_network_claim", "DEFAULTS"]
 
@@ -118,6 +121,7 @@ DEFAULTS = {
 }
 _ENUM_MAX_TERMS = 6
 _ROUNDING = 4 * 2.0**-52      # per term: |sum of n terms - exact| <= n * this * sum|a|
+LE = r"\le"
 _RESAMPLES = 1000
 
 
@@ -224,9 +228,9 @@ def _hypotheses() -> tuple[Hypothesis, ...]:
             return "x and y are orthogonal: E[a_j] = 0 for erf"
         return None
 
-    return (Hypothesis("0 < keep_prob <= 1", keep_probs_ok),
-            Hypothesis("2 <= layer <= depth", layer_ok),
-            Hypothesis("E[a_j] != 0", mean_ok))
+    return (Hypothesis("$0 < q \\le 1$", keep_probs_ok),
+            Hypothesis("$2 \\le \\text{layer} \\le L$", layer_ok),
+            Hypothesis("$\\operatorname{E}[a_j] \\ne 0$", mean_ok))
 
 
 # ------------------------------------------------------------------ symbolic
@@ -305,16 +309,16 @@ def _symbolic(context: Context, params: dict) -> CheckOutcome:
         data["gaussian_kappa"] = gaussian_kappa(params["x"], params["y"], params["layer"])
     if derived != claimed:
         return CheckOutcome(Verdict.REFUTED, "symbolic",
-                            f"derived exponent of q n is {derived}, the statement claims "
-                            f"{claimed}", data)
+                            f"derived exponent of $q n$ is ${derived}$, the statement claims "
+                            f"${claimed}$", data)
     if failures:
         return CheckOutcome(Verdict.REFUTED, "symbolic", "; ".join(failures[:3]), data)
     cases = sum(e["cases"] for e in data["enumeration"].values())
     return CheckOutcome(Verdict.VERIFIED, "symbolic",
-                        f"moments derived from Bernoulli(q) (forward and backward) match "
-                        f"enumeration over all masks in {cases} exact cases; sd/mean = "
-                        f"{sp.sstr(fwd.relative_fluctuation)}; d log n*/d log(1/q) = "
-                        f"{sp.sstr(fwd.elasticity)} -> {fwd.elasticity_limit}", data)
+                        f"moments derived from $\\mathrm{{Bernoulli}}(q)$ (forward and backward) "
+                        f"match enumeration over all masks in {cases} exact cases; sd/mean $= "
+                        f"{to_latex(fwd.relative_fluctuation)}$; $d \\log n^* / d \\log(1/q) = "
+                        f"{to_latex(fwd.elasticity)} \\to {fwd.elasticity_limit}$", data)
 
 
 # ------------------------------------------------------------------ numeric
@@ -335,8 +339,8 @@ def _exact_decision(grid, kind: str) -> CheckOutcome | None:
     bound = _ROUNDING * max(grid.cells[k].stats(kind).terms for k in grid.cells)
     ok = err <= bound
     return CheckOutcome(Verdict.VERIFIED if ok else Verdict.REFUTED, "numeric",
-                        f"{kind}, q = 1: max |S - sum w| / sum |w| = {err:.2g} "
-                        f"({'<=' if ok else '>'} rounding bound {bound:.2g})",
+                        f"{kind}, $q = 1$: $\\max |S - \\sum w| / \\sum |w| = {num(err)}$ "
+                        f"(${LE if ok else '>'}$ rounding bound ${num(bound)}$)",
                         {"max_relative_error": err, "bound": bound})
 
 
@@ -365,14 +369,14 @@ def _numeric(context: Context, params: dict) -> CheckOutcome:
     for kind in kinds:
         zm = grid.z_moments(kind)
         d_mean = mean_decision(zm["mean"], zm["mean_se"], 0.0, tol_m, sub,
-                               what=f"{kind} E[z]")
+                               what=f"{kind} $\\operatorname{{E}}[z]$")
         d_sq = mean_decision(zm["mean_sq"], zm["mean_sq_se"], 1.0, tol_m, sub,
-                             what=f"{kind} E[z^2]")
+                             what=f"{kind} $\\operatorname{{E}}[z^2]$")
         fit = fit_fluctuation_slope(grid, kind, level=level, resamples=_RESAMPLES,
                                     seed=context.seed)
         d_slope = interval_decision(fit.adjusted_slope, fit.adjusted_ci, float(exponent),
                                     params["slope_tolerance"], sub,
-                                    what=f"{kind} slope of sd/mean vs qn")
+                                    what=f"{kind} slope of sd/mean vs $q n$")
         ws = width_sparsity_slope(grid, kind, level=level, resamples=_RESAMPLES,
                                   seed=context.seed)
         exact = _exact_decision(grid, kind)
@@ -401,7 +405,7 @@ def _numeric(context: Context, params: dict) -> CheckOutcome:
         if kind == "forward":
             d_width = interval_decision(ws.difference, ws.difference_ci, 0.0,
                                         params["elasticity_tolerance"], sub,
-                                        what="n* slope vs 1/q, measured - predicted")
+                                        what="$n^*$ slope vs $1/q$, measured minus predicted")
             decisions.append(d_width)
             entry["width_decision"] = d_width.verdict.value
             forward_fit = fit
@@ -410,9 +414,16 @@ def _numeric(context: Context, params: dict) -> CheckOutcome:
     stem = context.figure_path("c4_pseudo_fluctuation")
     if stem is not None:
         paths = plot_fluctuation(grid, stem, fit=forward_fit,
-                                 title=f"C4: masked inner products, layer {params['layer']}")
+                                 title="C4: masked inner products $S_i$\n" + setting(
+                                     depth=params["depth"],
+                                     eps=r"no $\varepsilon$ (the $n^*$ slope is the same for "
+                                         r"every $\varepsilon$)",
+                                     rescale=params["rescale"],
+                                     extra=f"layer {params['layer']}"))
         figures = [str(p.relative_to(context.out)) for p in paths if p.suffix == ".png"]
     data["figures"] = figures
+    data["parameters_used"] = {"keep_probs": list(plan["keep_probs"]),
+                               "widths": list(plan["widths"]), "trials": plan["trials"]}
     data["sub_decisions"] = [{"verdict": d.verdict.value, "explanation": d.explanation}
                              for d in decisions]
     data["seconds"] = {"grid": grid.seconds, "total": time.perf_counter() - started}
@@ -429,11 +440,11 @@ def _short(data: dict) -> str:
     """The numeric evidence in one short line (the numbers behind it are in ``data``)."""
     f = data["kinds"]["forward"]
     lo, hi = f["adjusted_ci"]
-    text = f"slope vs qn {f['adjusted_slope']:.2f} [{lo:.2f},{hi:.2f}]"
+    text = f"slope vs $q n$ ${f['adjusted_slope']:.2f}$ $[{lo:.2f}, {hi:.2f}]$"
     if "backward" in data["kinds"]:
-        text += f" (bwd {data['kinds']['backward']['adjusted_slope']:.2f})"
-    return (text + f"; n* vs 1/q {f['width_slope']:.2f} (pred {f['predicted_width_slope']:.2f})"
-            f"; max |z| {_max_abs_z(data):.1f}")
+        text += f" (bwd ${data['kinds']['backward']['adjusted_slope']:.2f}$)"
+    return (text + f"; $n^*$ vs $1/q$ ${f['width_slope']:.2f}$ "
+            f"(pred ${f['predicted_width_slope']:.2f}$); max $|z| = {_max_abs_z(data):.1f}$")
 
 
 def _max_abs_z(data: dict) -> float:
@@ -448,7 +459,10 @@ _SUMMARY_CHARS = 160
 
 
 def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 3].rstrip() + "..."
+    """``text`` if it reads within ``limit`` characters on a terminal, else its plain form
+    cut there (cutting the marked text could split its math)."""
+    plain = plain_text(text)
+    return text if len(plain) <= limit else plain[:limit - 3].rstrip() + "..."
 
 
 def _summary(outcomes, params) -> str:
@@ -462,13 +476,44 @@ def _summary(outcomes, params) -> str:
             parts.append("exact moments")
         elif o.kind == "symbolic" and "derived_exponent" in o.data and \
                 o.data["derived_exponent"] != o.data["claimed_exponent"]:
-            parts.append(f"derived exponent {o.data['derived_exponent']}, "
-                         f"not {o.data['claimed_exponent']}")
+            parts.append(f"derived exponent ${o.data['derived_exponent']}$, "
+                         f"not ${o.data['claimed_exponent']}$")
         elif o.kind == "hypotheses":
             parts.append(f"not applicable: {o.explanation}")
         else:
             parts.append(_clip(f"{o.kind} {o.verdict.value}: {o.explanation}", 90))
     return _clip("; ".join(parts), _SUMMARY_CHARS)
+
+
+def _numbers(outcomes, params) -> list:
+    out = []
+    for o in outcomes:
+        d = o.data
+        if o.kind == "symbolic" and "enumeration" in d:
+            cases = sum(e["cases"] for e in d["enumeration"].values())
+            out += [("exact enumeration cases (all masks)", cases),
+                    ("derived exponent of $q n$", d.get("derived_exponent"))]
+            if "gaussian_kappa" in d:
+                out.append(("$\\kappa$ of the Gaussian limit at this layer", d["gaussian_kappa"]))
+        elif o.kind == "statistical" and "kinds" in d:
+            plan = d["plan"]
+            out += [("widths", plan["widths"]), ("keep probabilities", plan["keep_probs"]),
+                    ("networks per cell", plan["trials"]),
+                    ("level of each of the sub-decisions", f"{d['sub_alpha']:.3g} "
+                                                           f"({d['decisions']} decisions)")]
+            for kind, e in d["kinds"].items():
+                z = e["z"]
+                out += [(f"{kind}: $\\operatorname{{E}}[z]$ (standard error)",
+                         f"{z['mean']:.3g} ({z['mean_se']:.2g})"),
+                        (f"{kind}: $\\operatorname{{E}}[z^2]$ (standard error)",
+                         f"{z['mean_sq']:.4g} ({z['mean_sq_se']:.2g})"),
+                        (f"{kind}: $\\kappa$-adjusted slope of sd/mean against $q n$",
+                         e["adjusted_slope"]),
+                        (f"{kind}: its {100 * e['slope_level']:.4g}% interval", e["adjusted_ci"]),
+                        (f"{kind}: slope of $n^*$ against $1/q$, measured", e["width_slope"]),
+                        (f"{kind}: the same, predicted by $\\kappa/(\\kappa - q)$",
+                         e["predicted_width_slope"])]
+    return out
 
 
 # ------------------------------------------------------------------ factory
@@ -508,12 +553,13 @@ def pseudo_network_claim(**parameters) -> Claim:
                r"\kappa = \frac{\operatorname{E}[a_j^2]}{\operatorname{E}[a_j]^2}")
     return Claim(
         id="C4", title="Mask-induced pseudo-networks: masked inner products concentrate "
-                       "like (q n)^(-1/2)",
+                       f"like $(q n)^{{{e}}}$",
         statement=statement, statement_latex=latex, hypotheses=_hypotheses(),
         symbolic=_symbolic, numeric=_numeric, parameters=params,
-        description=("Working definition (ours, not the paper's): neuron i of a masked layer "
-                     "receives its own masked copy M_{i,:} . g of the previous layer; its masked "
-                     "inner products S_i = sum_j M_ij g_j(x) g_j(x') and the backward sums "
-                     "T_j = sum_i M_ij b_i(x) b_i(x') concentrate around q times the dense ones "
-                     "with relative fluctuation sqrt((kappa - q)/(q n))."),
-        summarize=_summary)
+        description=("Working definition (ours, not the paper's): neuron $i$ of a masked "
+                     "layer receives its own masked copy $M_{i,:} \\odot g$ of the previous "
+                     "layer; its masked inner products $S_i = \\sum_j M_{ij} g_j(x) g_j(x')$ "
+                     "and the backward sums $T_j = \\sum_i M_{ij} b_i(x) b_i(x')$ concentrate "
+                     "around $q$ times the dense ones with relative fluctuation "
+                     "$\\sqrt{(\\kappa - q)/(q n)}$."),
+        summarize=_summary, key_numbers=_numbers)

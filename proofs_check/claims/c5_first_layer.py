@@ -68,7 +68,7 @@ from numbers import Integral
 import numpy as np
 import sympy as sp
 
-from numerics.figures import plot_loglog
+from numerics.figures import plot_loglog, setting
 from theory import (
     Architecture,
     first_layer_gap,
@@ -83,7 +83,7 @@ from theory.symbolic.maps import NTK, DenseNTK, point_symbols
 from ..claim import Claim, Context, Hypothesis
 from ..decisions import DEFAULT_ALPHA, bonferroni, mean_decision
 from ..verdict import CheckOutcome, Verdict, combine
-from ._compare import REL_TOL, jackknife_alpha
+from ._compare import REL_TOL, jackknife_alpha, num
 from ._pairs import sample_pairs
 from ._params import validated
 from ._proofs import RESCALED_PROOF_MAX_DEPTH
@@ -163,10 +163,11 @@ def _symbolic(context: Context, p: dict) -> CheckOutcome:
     p = _validated(p)
     proofs = _proofs(p["depth"], p["activation"])
     ok = all(proofs.values())
-    plain = ("plain ReLU: mean field = prod s_h x dense (induction, base case K1 = s_1 x.x'); "
+    plain = ("plain ReLU: mean field $= \\prod s_h \\times$ dense (induction, base case "
+             "$K^{(1)} = s_1 \\, x \\cdot x'$); "
              if p["activation"] == "relu" else
              f"plain {p['activation']}: nothing proved (its mean field is no multiple of dense); ")
-    text = (f"proves the mean-field reference form (d0 -> infinity), not the finite-d0 "
+    text = (f"proves the mean-field reference form ($d_0 \\to \\infty$), not the finite-$d_0$ "
             f"statement: {plain}rescaled: mean field = dense NTK, any activation")
     return CheckOutcome(Verdict.VERIFIED if ok else Verdict.INCONCLUSIVE, "symbolic",
                         text if ok else "a mean-field proof did not go through: " + text,
@@ -200,11 +201,11 @@ def _not_a_multiple(context: Context, p: dict) -> CheckOutcome:
                       "witness": {"ratios": [lo, hi]}}
         good = spread > 2 * REL_TOL and worst > REL_TOL
         ok = ok and good
-        parts.append(f"{name}: exact/dense in [{lo['ratio']:.4g}, {hi['ratio']:.4g}], gap to "
-                     f"mean field up to {worst:.2g}" + ("" if good else " (within float error)"))
+        parts.append(f"{name}: exact/dense in $[{lo['ratio']:.4g}, {hi['ratio']:.4g}]$, gap to "
+                     f"mean field up to ${worst:.2g}$" + ("" if good else " (within float error)"))
     return CheckOutcome(Verdict.VERIFIED if ok else Verdict.REFUTED, "numeric",
-                        f"d0 = {d0}, {len(pairs)} pairs, exact enumeration: " + "; ".join(parts),
-                        data)
+                        f"$d_0 = {d0}$, {len(pairs)} pairs, exact enumeration: "
+                        + "; ".join(parts), data)
 
 
 def gap_trend(grid, values) -> tuple[Verdict, float, str]:
@@ -219,7 +220,7 @@ def gap_trend(grid, values) -> tuple[Verdict, float, str]:
     >>> gap_trend((2, 4, 8), (0.3, 0.1, 0.05))[0].value
     'verified'
     >>> v, slope, why = gap_trend((2, 4, 8), (0.3, 0.35, 0.05)); v.value, why
-    ('inconclusive', 'decreasing overall but not monotone (rises at d0 = 4)')
+    ('inconclusive', 'decreasing overall but not monotone (rises at $d_0 = 4$)')
     >>> gap_trend((2, 4, 8), (0.3, 0.2, 0.4))[0].value
     'refuted'
     """
@@ -228,15 +229,17 @@ def gap_trend(grid, values) -> tuple[Verdict, float, str]:
     if any(not v > REL_TOL for v in values):
         small = [d for d, v in zip(grid, values) if not v > REL_TOL]
         return (Verdict.INCONCLUSIVE, slope,
-                f"within float error (<= {REL_TOL:g}) at d0 = {', '.join(map(str, small))}")
+                f"within float error ($\\le {num(REL_TOL)}$) at "
+                f"$d_0 = {', '.join(map(str, small))}$")
     if not values[-1] < values[0] or slope >= 0:
         return (Verdict.REFUTED, slope,
-                f"no decrease: gap {values[-1]:.2g} at d0 = {grid[-1]} vs {values[0]:.2g} at "
-                f"d0 = {grid[0]}, slope {slope:.2f}")
+                f"no decrease: gap ${values[-1]:.2g}$ at $d_0 = {grid[-1]}$ vs "
+                f"${values[0]:.2g}$ at $d_0 = {grid[0]}$, slope ${slope:.2f}$")
     rises = [d for d, a, b in zip(grid[1:], values, values[1:]) if not b < a]
     if rises:
         return (Verdict.INCONCLUSIVE, slope,
-                f"decreasing overall but not monotone (rises at d0 = {', '.join(map(str, rises))})")
+                f"decreasing overall but not monotone (rises at "
+                f"$d_0 = {', '.join(map(str, rises))}$)")
     return Verdict.VERIFIED, slope, "strictly decreasing"
 
 
@@ -255,15 +258,15 @@ def _gap_shrinks(context: Context, p: dict) -> CheckOutcome:
         verdicts.append(verdict)
         data["slope"][name] = slope
         data["trend"][name] = {"verdict": verdict.value, "reason": why}
-        parts.append(f"{name} " + ", ".join(f"{v:.2g}" for v in values) +
-                     f" (log-log slope {slope:.2f}" +
+        parts.append(f"{name} $" + ", ".join(f"{v:.2g}" for v in values) +
+                     f"$ (log-log slope ${slope:.2f}$" +
                      (")" if verdict is Verdict.VERIFIED else f"; {why})"))
     verdict = (Verdict.REFUTED if Verdict.REFUTED in verdicts else
                Verdict.VERIFIED if all(v is Verdict.VERIFIED for v in verdicts) else
                Verdict.INCONCLUSIVE)
     return CheckOutcome(verdict, "numeric",
-                        f"max gap to mean field, inputs spread over all coordinates, at d0 = "
-                        f"{', '.join(map(str, grid))}: " + "; ".join(parts), data)
+                        f"max gap to mean field, inputs spread over all coordinates, at $d_0 = "
+                        f"{', '.join(map(str, grid))}$: " + "; ".join(parts), data)
 
 
 def _mc_agrees(context: Context, p: dict) -> CheckOutcome:
@@ -294,14 +297,16 @@ def _mc_agrees(context: Context, p: dict) -> CheckOutcome:
             "tolerance": MC_AGREE_TOL,
             "max_rel_stderr": max(se / scale for *_, se, e, scale in rows)}
     name, kind, entry, m, se, e, _ = rows[worst]
-    shown = (f"Monte Carlo vs exact at d0 = {d0} ({len(rows)} entries, {samples} mask rows): "
-             f"max |z| = {zs[worst]:.2f} (critical {data['z_critical']:.2f})")
+    shown = (f"Monte Carlo vs exact at $d_0 = {d0}$ ({len(rows)} entries, {samples} mask rows): "
+             f"max $|z| = {zs[worst]:.2f}$ (critical ${data['z_critical']:.2f}$)")
     if verdict is Verdict.REFUTED:
         data["worst"] = {"variant": name, "kind": kind, "entry": entry, "monte_carlo": m,
                          "stderr": se, "exact": e}
-        shown += f": they disagree ({name}, {kind} pair, {entry}: {m:.6g} +- {se:.2g} vs {e:.6g})"
+        shown += (f": they disagree ({name}, {kind} pair, {entry}: ${m:.6g} \\pm {se:.2g}$ vs "
+                  f"${e:.6g}$)")
     elif verdict is not Verdict.VERIFIED:
-        shown += f", but some intervals are wider than +-{MC_AGREE_TOL:g} of the pair's scale"
+        shown += (f", but some intervals are wider than $\\pm {MC_AGREE_TOL:g}$ of the pair's "
+                  f"scale")
     return CheckOutcome(verdict, "statistical", shown, data, DEFAULT_ALPHA)
 
 
@@ -341,13 +346,40 @@ def _numeric(context: Context, p: dict) -> CheckOutcome:
         gs = parts[1].data
         plot_loglog(gs["d0_grid"], {f"{name} pruning": gs["max_gap"][name]
                                     for name in ("plain", "rescaled")}, path,
-                    xlabel="input dimension d0 (inputs spread over all coordinates)",
+                    xlabel=r"input dimension $d_0$ (inputs spread over all coordinates)",
                     ylabel="max relative gap, exact mask average vs mean field",
-                    title=f"C5: masked first layer, depth {p['depth']}, "
-                          f"keep_prob {p['keep_prob']}")
+                    title="C5: masked first layer, gap to mean field\n" + setting(
+                        depth=p["depth"], eps=r"no $\varepsilon$ (limit kernels)",
+                        rescale="plain and rescaled pruning",
+                        extra=f"$q = {p['keep_prob']}$"),
+                    reference=(-1.0, "reference slope $-1$: gap $\\propto$ variance of the\n"
+                                     "masked covariance $\\propto 1/d_0$"))
         data["figures"] = [str(path.with_suffix(".png").relative_to(context.out))]
     return CheckOutcome(combine(parts), "statistical", "; ".join(o.explanation for o in parts),
                         data, sum(o.error_rate for o in parts))
+
+
+def _numbers(outcomes, p) -> list:
+    out = []
+    for o in outcomes:
+        d = o.data
+        if "not_a_multiple" not in d:
+            continue
+        nm, gs, mc = d["not_a_multiple"], d["gap_shrinks"], d["monte_carlo_agrees"]
+        out += [(f"sampled pairs at $d_0 = {nm['d0']}$", nm["pairs"])]
+        for name in ("plain", "rescaled"):
+            out += [(f"{name}: range of exact / dense", nm[name]["ratio_range"]),
+                    (f"{name}: largest relative gap to mean field",
+                     nm[name]["max_gap_to_mean_field"])]
+        out += [("spread inputs: $d_0$", gs["d0_grid"]),
+                ("spread inputs: largest relative gap (plain)", gs["max_gap"]["plain"]),
+                ("spread inputs: log-log slope of the gap (plain)", gs["slope"]["plain"]),
+                ("plain and rescaled gaps agree", d.get("plain_equals_rescaled")),
+                (f"Monte Carlo at $d_0 = {mc['d0']}$: pairs, mask rows",
+                 f"{mc['pairs']}, {mc['mask_samples']}"),
+                ("Monte Carlo: largest $|z|$ (critical value)",
+                 f"{mc['max_abs_z']:.2f} ({mc['z_critical']:.2f})")]
+    return out
 
 
 # ------------------------------------------------------------------ claim
@@ -369,11 +401,11 @@ def _summary(outcomes, p) -> str:
                     else "; plain = rescaled")
         else:
             tail = " (plain)"
-        return (f"pairs at d0={nm['d0']}: exact/dense {lo:.2g}..{hi:.2g}, gap<={worst:.2g}"
-                f"{status['not_a_multiple']}; spread inputs d0={grid[0]}->{grid[-1]}: gap "
-                f"{gaps[0]:.2g}->{gaps[-1]:.2g} (slope {gs['slope']['plain']:.2f})"
-                f"{status['gap_shrinks']}{tail}; MC max|z| {mc['max_abs_z']:.2f}"
-                f"{status['monte_carlo_agrees']}")
+        return (f"$d_0 = {nm['d0']}$ pairs: exact/dense ${lo:.2g}$..${hi:.2g}$, gap "
+                f"$\\le {worst:.2g}${status['not_a_multiple']}; spread "
+                f"$d_0 = {grid[0]} \\to {grid[-1]}$: gap ${gaps[0]:.2g} \\to {gaps[-1]:.2g}$ "
+                f"(slope ${gs['slope']['plain']:.2f}$){status['gap_shrinks']}{tail}; MC "
+                f"max$|z|$ {mc['max_abs_z']:.2f}{status['monte_carlo_agrees']}")
     return "; ".join(o.explanation for o in outcomes)
 
 
@@ -388,8 +420,8 @@ def _hypotheses() -> tuple[Hypothesis, ...]:
         return None if d0 >= 2 else ("d0 = 1: a mask row keeps x_1 or not, and the mask "
                                      "average is exactly the mean field for ReLU")
 
-    return (Hypothesis("first layer masked: keep_prob < 1", masked),
-            Hypothesis("input dimension d0 >= 2", two_dims))
+    return (Hypothesis("first layer masked: $q < 1$", masked),
+            Hypothesis("input dimension $d_0 \\ge 2$", two_dims))
 
 
 def first_layer_claim(depth=2, keep_prob="1/2", *, activation: str = "relu", d0: int = 3,
@@ -406,8 +438,8 @@ def first_layer_claim(depth=2, keep_prob="1/2", *, activation: str = "relu", d0:
                          "d0": d0, "d0_grid": d0_grid, "mc_d0": mc_d0})
     return Claim(
         id=id,
-        title=title or "Masked first layer at fixed d0: the limit is a mask average, no multiple "
-                       "of the dense NTK",
+        title=title or "Masked first layer at fixed $d_0$: the limit is a mask average, no "
+                       "multiple of the dense NTK",
         statement=sp.Ne(NTK(L, x, xp) / DenseNTK(L, x, xp), NTK(L, x, x) / DenseNTK(L, x, x),
                         evaluate=False),
         statement_latex=(r"\Theta^{(L)}(x, x') = \mathbb{E}_{M}\big[\Theta^{(L)}_{M}(x, x')\big] "
@@ -418,9 +450,10 @@ def first_layer_claim(depth=2, keep_prob="1/2", *, activation: str = "relu", d0:
                          r"{\Theta^{(L)}_{\mathrm{mf}}}"
                          r" \to 0 \text{ as } d_0 \to \infty"),
         hypotheses=_hypotheses(), symbolic=_symbolic, numeric=_numeric, parameters=params,
-        description=("With the first layer masked and d0 fixed, each neuron's first-layer "
-                     "covariance sum_j M_ij x_j x'_j stays random at infinite width, so the "
-                     "limit averages over the mask row; the mean-field form K1 = s_1 x.x' (a "
-                     "multiple of the dense NTK for ReLU) is its d0 -> infinity idealisation "
-                     "for inputs spread over all coordinates."),
-        summarize=_summary)
+        description=("With the first layer masked and $d_0$ fixed, each neuron's first-layer "
+                     "covariance $\\sum_j M_{ij} x_j x'_j$ stays random at infinite width, so "
+                     "the limit averages over the mask row; the mean-field form "
+                     "$K^{(1)} = s_1 \\, x \\cdot x'$ (a multiple of the dense NTK for ReLU) is "
+                     "its $d_0 \\to \\infty$ idealisation for inputs spread over all "
+                     "coordinates."),
+        summarize=_summary, key_numbers=_numbers)

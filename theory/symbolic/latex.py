@@ -15,6 +15,7 @@ import mpmath
 import sympy as sp
 
 from ..closed_forms import V_sym, Vdot_sym, c_sigma
+from .._errors import InvalidArgument
 from ..config import Architecture
 from ..kernels.float64 import theory_scale_factor
 from ..texprint import DIGITS, display, escape_text, number_latex, to_latex
@@ -29,7 +30,7 @@ from .recursion import INPUT_LATEX, symbolic_kernel
 from .result import MEAN_FIELD_NOTE, activation_name
 from .witness import erf_witness
 
-__all__ = ["LatexOptions", "latex_document", "PREAMBLE"]
+__all__ = ["LatexOptions", "latex_document", "latex_rescaled_companion", "PREAMBLE"]
 
 @dataclass(frozen=True)
 class LatexOptions:
@@ -120,59 +121,115 @@ def _recursion(arch: Architecture, symbolic: bool) -> str:
     return "".join(out), k
 
 
-def _theorem(arch: Architecture, kernel, symbolic: bool) -> str:
+@dataclass(frozen=True)
+class _Proofs:
+    """The proofs a document shows, run once: the theorem cites them, the proof section
+    prints them, so the two cannot disagree."""
+
+    homogeneity: object
+    induction: object
+    expansion: object | None      # ReLU only
+    rescaled: object
+    direct: object | None         # this depth's kernels expanded (plain erf, output layer only)
+
+
+def _run_proofs(arch: Architecture, opts: LatexOptions) -> _Proofs:
+    direct = None
+    if (arch.activation != "relu" and not arch.rescale
+            and theory_scale_factor(arch, "mean_field") is not None):
+        direct = prove_scaling_expansion(arch.depth, activation=arch.activation,
+                                         depth_min=arch.depth)
+    return _Proofs(prove_homogeneity(arch.activation), prove_scaling_induction(arch.activation),
+                   prove_scaling_expansion(opts.expansion_depth)
+                   if arch.activation == "relu" else None,
+                   prove_rescaled_equals_dense(arch.depth, None), direct)
+
+
+def _basis(arch: Architecture, proofs: _Proofs, where: str = "below") -> tuple[str, bool]:
+    """(the reason the scaling theorem holds, whether the proof behind it went through);
+    ``where`` says where the proof is printed."""
+    if arch.rescale:
+        return (f"rescaling makes every $s_h = 1$, for any activation (proof {where})",
+                proofs.rescaled.holds)
+    if arch.activation == "relu":
+        return (f"ReLU is positively homogeneous (induction {where})",
+                proofs.homogeneity.holds and proofs.induction.holds)
+    return (f"only the output layer is scaled (the kernels of depth $L = {arch.depth}$ "
+            f"expanded {where})", proofs.direct is not None and proofs.direct.holds)
+
+
+def _theorem(arch: Architecture, kernel, symbolic: bool, proofs: _Proofs,
+             where: str = "below") -> str:
 
     out = [r"\subsection*{Scaling theorem}"]
     exact = theory_scale_factor(arch, "mean_field")
-    if exact is not None:
-        factor = kernel.scale_factor if symbolic else sp.Rational(exact.numerator, exact.denominator)
-        if factor == 1:
-            out.append("For every pair of inputs the pruned limit NTK equals the dense one,\n")
-            out.append(display(r"\Theta_{\mathrm{pruned}}(x, x') = \Theta_{\mathrm{dense}}(x, x')"))
-        else:
-            out.append("For every pair of inputs the pruned limit NTK is the dense one times\n")
-            out.append(display(r"\Theta_{\mathrm{pruned}}(x, x') = " + to_latex(factor)
-                                + r" \, \Theta_{\mathrm{dense}}(x, x')"))
-        reason = ("rescaling makes every $s_h = 1$ (any activation)" if arch.rescale else
-                  "ReLU is positively homogeneous" if arch.activation == "relu" else
-                  "only the output layer is scaled")
-        out.append(f"because {reason}. ")
-        if arch.first_layer_masked:
-            out.append("With the first layer masked this holds in the mean-field treatment only; "
-                       "at fixed input dimension the exact limit is a mask average without a "
-                       "scalar factor in general. ")
-        out.append("\n\n")
-    else:
+    if exact is None:
         out.append("No scalar factor: plain pruning of hidden layers changes the shape of the "
                    f"{escape_text(activation_name(arch.activation))} kernel, not only its "
                    "scale.\n\n")
+        return "".join(out)
+    reason, proved = _basis(arch, proofs, where)
+    factor = kernel.scale_factor if symbolic else sp.Rational(exact.numerator, exact.denominator)
+    tex = (r"\Theta_{\mathrm{pruned}}(x, x') = \Theta_{\mathrm{dense}}(x, x')" if factor == 1 else
+           r"\Theta_{\mathrm{pruned}}(x, x') = " + to_latex(factor)
+           + r" \, \Theta_{\mathrm{dense}}(x, x')")
+    if not proved:
+        out.append("The recursion suggests\n" + display(tex) + "but its proof did not go through "
+                   f"(it would rest on: {reason}), so it is not stated as a theorem here.\n\n")
+        return "".join(out)
+    out.append("For every pair of inputs the pruned limit NTK "
+               + ("equals the dense one,\n" if factor == 1 else "is the dense one times\n"))
+    out.append(display(tex))
+    out.append(f"because {reason}. ")
+    if arch.first_layer_masked:
+        out.append("With the first layer masked this holds in the mean-field treatment only; "
+                   "at fixed input dimension the exact limit is a mask average without a "
+                   "scalar factor in general. ")
+    out.append("\n\n")
     return "".join(out)
 
 
-def _proofs(arch: Architecture, opts: LatexOptions) -> str:
+def _verdict(holds: bool) -> str:
+    return "holds" if holds else "fails"
+
+
+_NOTHING_FOLLOWS = ("This check fails, so nothing is concluded from it; in particular it "
+                    "gives no scalar factor.\n")
+
+
+def _proof_paragraph(result, title: str | None = None) -> str:
+    """A proof as a paragraph: heading with its outcome, hypotheses, steps, and - when it
+    failed - the sentence that nothing follows (the steps never state a refuted conclusion)."""
+    out = [f"\\paragraph{{{escape_text(title or result.title)} ({_verdict(result.holds)}).}} "]
+    if result.hypotheses:
+        out.append(_hypotheses(result.hypotheses))
+    out.append(_steps(result.steps))
+    if not result.holds:
+        out.append(_NOTHING_FOLLOWS)
+    return "".join(out)
+
+
+def _proofs(arch: Architecture, proofs: _Proofs, opts: LatexOptions) -> str:
 
     out = [r"\subsection*{Symbolic proof}"]
-    for result in (prove_homogeneity(arch.activation), prove_scaling_induction(arch.activation)):
-        out.append(f"\\paragraph{{{escape_text(result.title)} "
-                   f"({'holds' if result.holds else 'fails'}).}} ")
-        out.append(_hypotheses(result.hypotheses))
-        out.append(_steps(result.steps))
-    if arch.activation == "relu":
-        exp = prove_scaling_expansion(opts.expansion_depth)
+    out.append(_proof_paragraph(proofs.homogeneity))
+    out.append(_proof_paragraph(proofs.induction))
+    exp = proofs.expansion
+    if exp is not None:
         out.append(f"\\paragraph{{Direct expansion, $L = 1, \\dots, {opts.expansion_depth}$ "
-                   f"({'holds' if exp.holds else 'fails'}).}} ")
+                   f"({_verdict(exp.holds)}).}} ")
         out.append("Pruned and dense kernels expanded in $(\\|x\\|^2, \\|x'\\|^2, x \\cdot x')$ "
-                   "with a symbolic $q$; the pruned NTK and NNGP equal $q^L$ times the dense ones.\n")
+                   "with a symbolic $q$; the table says at which $L$ the pruned NTK and NNGP "
+                   "equal $q^L$ times the dense ones.\n")
         out.append("\\begin{center}\\begin{tabular}{rrrr}\n$L$ & holds & distinct nodes & "
                    "tree nodes \\\\ \\hline\n")
         for row in exp.data["rows"]:
             out.append(f"{row['depth']} & {'yes' if row['holds'] else 'no'} & {row['dag_nodes']} "
                        f"& {row['tree_nodes']} \\\\\n")
         out.append("\\end{tabular}\\end{center}\n")
-    resc = prove_rescaled_equals_dense(arch.depth, None)
-    out.append(f"\\paragraph{{{escape_text(resc.title)}, any activation "
-               f"({'holds' if resc.holds else 'fails'}).}} ")
-    out.append(_steps(resc.steps))
+    if proofs.direct is not None:
+        out.append(_proof_paragraph(proofs.direct, f"Direct expansion at $L = {arch.depth}$"))
+    out.append(_proof_paragraph(proofs.rescaled, proofs.rescaled.title + ", any activation"))
     if theory_scale_factor(arch, "mean_field") is None:
         out.append(_erf_witness(arch))
     return "".join(out)
@@ -238,15 +295,46 @@ def latex_document(arch: Architecture, *, fragment: bool = False,
                    options: LatexOptions = LatexOptions()) -> str:
     """The LaTeX source: recursion, closed forms, scaling theorem with its factor, proof."""
     recursion, kernel = _recursion(arch, options.symbolic_keep_prob)
+    proofs = _run_proofs(arch, options)
     body = "".join([
         r"\section*{Limit NTK of a randomly pruned network}" + "\n",
         _architecture_text(arch, options.symbolic_keep_prob),
         recursion,
         _closed_forms(arch.activation),
-        _theorem(arch, kernel, options.symbolic_keep_prob),
+        _theorem(arch, kernel, options.symbolic_keep_prob, proofs),
         _derivations(arch.activation),
-        _proofs(arch, options),
+        _proofs(arch, proofs, options),
     ])
     if fragment:
         return body
     return PREAMBLE + "\\begin{document}\n" + body + "\\end{document}\n"
+
+
+def latex_rescaled_companion(arch: Architecture, *,
+                             options: LatexOptions = LatexOptions()) -> str:
+    """A fragment for rescaled pruning that follows :func:`latex_document` of the same
+    network with plain pruning: its set-up, recursion and scaling theorem, while the dual
+    kernels, their derivations and the proofs - identical in both - are cited from the
+    plain document instead of repeated (that document proves rescaled = dense at the
+    same depth).  ``arch`` must have rescaled pruning."""
+    if not arch.rescale:
+        raise InvalidArgument("arch", arch.describe(), "not rescaled pruning",
+                              "pass an architecture built with rescale=True")
+    _, kernel = _recursion(arch, options.symbolic_keep_prob)
+    proofs = _run_proofs(arch, options)
+    scales = sp.Tuple(*kernel.layer_scales)
+    recursion = (r"\subsection*{The pruned recursion}"
+                 "It is the recursion of the plain-pruning section with each layer's factor "
+                 "replaced by its scale $s_h = r_h^2 q_h$, $r_h = 1 / \\sqrt{q_h}$:\n"
+                 + display(r"(s_1, \dots, s_{" + str(arch.depth + 1) + "}) = " + to_latex(scales))
+                 + "so every covariance is forwarded unchanged and the recursion is the dense "
+                   "one.\n")
+    shared = (r"\subsection*{Shared with plain pruning}"
+              "The dual kernels $V$, $\\dot V$ and $c_\\sigma$, their derivation from the "
+              "Gaussian integrals and the symbolic proofs are those of the plain-pruning "
+              "section above; the proof that applies here is its paragraph "
+              f"``{escape_text(proofs.rescaled.title)}, any activation'' "
+              f"({_verdict(proofs.rescaled.holds)}), for depth $L = {arch.depth}$.\n\n")
+    return "".join([_architecture_text(arch, options.symbolic_keep_prob), recursion,
+                    _theorem(arch, kernel, options.symbolic_keep_prob, proofs,
+                             "in the plain-pruning section above"), shared])

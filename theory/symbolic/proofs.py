@@ -132,8 +132,15 @@ def prove_scaling_induction(activation: str = "relu") -> ProofResult:
         (r"The pruned $\Theta_f^{(h+1)}(x, x')$", pruned_theta),
         (r"$K^{(h+1)} - sP \, K_{\mathrm{d}}^{(h+1)}$, entrywise, simplified", sp.Tuple(*diffs[:3])),
         (r"$\Theta_f^{(h+1)} - sP \, \Theta_{f,\mathrm{d}}^{(h+1)}$, simplified", diffs[3]),
-        (r"So $P_{h+1} = s_{h+1} P_h$ with $P_1 = s_1$; at $h = L + 1$", statement),
     )
+    # the conclusion is a step only when every difference vanished; otherwise the last
+    # step shows the non-zero differences and nothing is concluded
+    if holds:
+        steps += ((r"So $P_{h+1} = s_{h+1} P_h$ with $P_1 = s_1$; at $h = L + 1$", statement),)
+    else:
+        steps += ((r"The four differences at $a = b = 1$, $c = 1/2$, $t = 1$, $P = 1/2$, $s = 1$: "
+                   r"not all zero, so the step fails and nothing follows from it",
+                   sp.Tuple(*data["differences"])),)
     hypotheses = (f"{activation_name(activation)} activation (the step needs positive homogeneity)",
                   "keep probabilities and rescaling factors positive: $s_h = r_h^2 q_h > 0$",
                   "nonzero inputs, so diagonal covariances $a, b > 0$; $c$ and $t$ real",
@@ -235,10 +242,14 @@ def prove_scaling_expansion(depth_max: int = 10, method: str = "dag", activation
         rows.append({"depth": depth, "holds": ok, "seconds": time.perf_counter() - tick,
                      "dag_nodes": dag_size(pruned.ntk), "tree_nodes": tree_size(pruned.ntk),
                      "reason": "; ".join(r for r in reasons if r)})
-        verdict = "holds" if ok else "fails"
-        steps.append((f"$L = {depth}$: pruned equals the factor times dense, for the NTK and "
-                      f"the NNGP ({verdict})",
-                      sp.Eq(NTK(depth, x, xp), factor * DenseNTK(depth, x, xp), evaluate=False)))
+        if ok:
+            steps.append((f"$L = {depth}$: pruned equals the factor times dense, for the NTK "
+                          f"and the NNGP (holds)",
+                          sp.Eq(NTK(depth, x, xp), factor * DenseNTK(depth, x, xp),
+                                evaluate=False)))
+        else:       # never display an identity that was not established
+            steps.append((f"$L = {depth}$: the structural check could not write the pruned NTK "
+                          f"and NNGP as this factor times the dense ones (fails)", factor))
     h = sp.Symbol("h", integer=True, positive=True)
     claimed = sp.Product(sp.IndexedBase("q")[h], (h, 2, L + 1)) if per_layer else q**L
     statement = sp.Eq(NTK(L, x, xp), claimed * DenseNTK(L, x, xp), evaluate=False)

@@ -65,7 +65,10 @@ def _out_dir(text: str) -> Path:
 
 def _progress(stream):
     def start(i, total, claim):
-        print(f"[{i}/{total}] {claim.id}: {claim.title} ...", file=stream, flush=True)
+        from theory.plaintext import plain_text
+
+        print(f"[{i}/{total}] {claim.id}: {plain_text(claim.title)} ...", file=stream,
+              flush=True)
 
     def done(i, total, result):
         print(f"[{i}/{total}] {result.claim_id}: {result.verdict.value} "

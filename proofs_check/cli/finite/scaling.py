@@ -309,9 +309,16 @@ def _write_out(out_dir: Path, cells, required, fit, csv_rows, result) -> list[st
 
     from numerics.scaling.plots import plot_deviation_vs_width, plot_required_width
     out_dir.mkdir(parents=True, exist_ok=True)
-    files = [str(p) for p in plot_deviation_vs_width(cells, out_dir / "dev_vs_width")]
+    from numerics.figures import setting
+
+    where = setting(depth=result["depth"], eps=result["eps"], rescale=result["rescale"],
+                    extra=rf"$\delta = {result['delta']:g}$")
+    files = [str(p) for p in plot_deviation_vs_width(
+        cells, out_dir / "dev_vs_width",
+        title="Deviation of the empirical NTK from its limit\n" + where)]
     if fit is not None:
-        files += [str(p) for p in plot_required_width(required, fit, out_dir / "nstar_vs_q")]
+        files += [str(p) for p in plot_required_width(
+            required, fit, out_dir / "nstar_vs_q", title="Required width vs 1/q\n" + where)]
     path = out_dir / "cells.csv"
     cols = ("keep_prob", "width", "trials", "mean_rel_dev", "stderr", "p_exceed", "cp_lo",
             "cp_hi")
