@@ -91,11 +91,12 @@ def count_triangle(matrices, x0, x1, x2) -> TriangleCount:
     layers = check_matrices(matrices, P.shape[1])
     if not np.all(np.isfinite(P)):
         raise InvalidArgument("points", "NaN or infinity", "not finite", "give finite points")
-    if np.linalg.matrix_rank(P[1:] - P[0], tol=0) < 2:
-        raise InvalidArgument("points", "three collinear points", "the triangle is flat",
-                              "give three affinely independent points")
     ints = [integer_matrix(A)[0] for A in layers]
     X = integer_affine_points(P)                       # columns [x0, x1 - x0, x2 - x0]
+    u, v = X[:, 1], X[:, 2]
+    if u.dot(u) * v.dot(v) == u.dot(v) ** 2:          # Cauchy-Schwarz equality, exactly
+        raise InvalidArgument("points", "three collinear points", "the triangle is flat",
+                              "give three affinely independent points")
     vertices = [(0, 0, 1), (1, 0, 1), (0, 1, 1)]
     lines = [(0, 1, 0), (-1, -1, 1), (1, 0, 0)]        # t >= 0, 1 - s - t >= 0, s >= 0
     cells = [(vertices, lines, ints[0].dot(X), ())]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -55,8 +57,10 @@ def density_sweep(widths, densities, seeds: int = 1) -> list[SweepRow]:
     return rows
 
 
-def plot_sweep(rows, path, label: str = "random") -> None:
-    """Delta_r, Delta_s, mu_0 and mu_hat against density, one line per layer (PNG/PDF)."""
+def plot_sweep(rows, path, label: str = "random", marks=()) -> None:
+    """Delta_r, Delta_s and mu_hat against density, one line per layer (PNG/PDF);
+    ``marks`` (layer, density, metrics) are drawn as stars (a given mask set's layers).
+    The file is written atomically (a temporary file renamed into place)."""
     if not rows:
         raise InvalidArgument("rows", rows, "nothing to plot", "run a density sweep first")
     import matplotlib
@@ -77,8 +81,15 @@ def plot_sweep(rows, path, label: str = "random") -> None:
         ax.set_xlabel("density")
         ax.set_title(f"{title}", fontsize=9)
         ax.axhline(0, color="grey", lw=0.5)
+    for layer, density, metrics in marks:
+        for ax, key in zip(axes, ("delta_r", "delta_s", "mu_hat")):
+            ax.plot([density], [metrics[key]], "*", ms=10, label=f"given layer {layer}"
+                    if ax is axes[0] else None)
     axes[0].legend(fontsize=7)
     fig.suptitle(f"mask topology vs density ({label})", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path)
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp{path.suffix}")
+    fig.savefig(tmp)
     plt.close(fig)
+    os.replace(tmp, path)
