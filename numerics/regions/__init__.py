@@ -14,7 +14,7 @@ from theory._lazy import lazy_exports
 
 _EXPORTS = {
     "Trial": "average", "random_relu_stack": "average", "count_regions": "average",
-    "mask_trials": "average",
+    "mask_trials": "average", "Looseness": "average", "looseness": "average",
     "data_points": "data", "digits": "data",
     "integer_matrix": "exact", "hidden_matrices": "exact", "check_matrices": "exact",
     "GridCount": "lower", "grid_pattern_count": "lower",

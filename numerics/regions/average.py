@@ -22,7 +22,7 @@ from .polygon import count_triangle
 from .ranks import structural_rank
 from .segment import count_segment
 
-__all__ = ["Trial", "random_relu_stack", "count_regions", "mask_trials"]
+__all__ = ["Trial", "random_relu_stack", "count_regions", "mask_trials", "Looseness", "looseness"]
 
 
 @dataclass(frozen=True)
@@ -76,4 +76,52 @@ def mask_trials(widths, densities, points, trials: int, seed: int = 0) -> tuple[
         ranks = tuple(structural_rank(A) for A in layers)
         out.append(Trial(count_regions(layers, points).count, ranks,
                          deterministic_bound(widths, ranks, dim)))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Looseness:
+    """At one density: the mean exact count over the trials (with its standard error),
+    the mean of the networks' own bounds, Theorem 1, and Theorem 1 / mean count."""
+
+    density: str
+    mean_count: float
+    stderr: float
+    mean_own_bound: float
+    theorem_1: float
+    ratio: float
+    rank_methods: tuple
+
+
+def looseness(widths, densities, points, trials: int = 20, seed: int = 0,
+              samples: int = 4000) -> tuple[Looseness, ...]:
+    """How loose Theorem 1 is: for each density p, layer 1 dense and layers 2..L masked
+    at p, the mean exact count next to Theorem 1 (exact rank laws where the enumeration
+    is small, else sampled laws of ``samples`` masks)."""
+    from theory.regions.bound import region_bound
+    from theory.regions.ranks import (EXACT_LIMIT, exact_enumeration_size,
+                                      exact_rank_distribution, full_rank_distribution)
+
+    from .ranks import sampled_rank_distribution
+
+    widths = check_widths(widths)
+    dim = len(points) - 1
+    out = []
+    for p in densities:
+        p = str(p)
+        ps = (1,) + (p,) * (len(widths) - 2)
+        runs = mask_trials(widths, ps, points, trials, seed)
+        counts = np.array([t.count for t in runs], dtype=float)
+        laws = [full_rank_distribution(widths[1], widths[0], top=dim)]
+        for l in range(2, len(widths)):
+            if exact_enumeration_size(widths[l], widths[l - 1]) <= EXACT_LIMIT:
+                laws.append(exact_rank_distribution(widths[l], widths[l - 1], p, top=dim))
+            else:
+                laws.append(sampled_rank_distribution(widths[l], widths[l - 1], p, samples,
+                                                      seed, top=dim))
+        theorem = float(region_bound(widths, laws, dim).value)
+        out.append(Looseness(p, float(counts.mean()),
+                             float(counts.std(ddof=1) / np.sqrt(len(counts))),
+                             float(np.mean([t.deterministic_bound for t in runs])), theorem,
+                             theorem / float(counts.mean()), tuple(law.method for law in laws)))
     return tuple(out)

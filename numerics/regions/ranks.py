@@ -36,7 +36,8 @@ def structural_rank(mask) -> int:
 def sampled_rank_distribution(rows: int, cols: int, density, samples: int = 2000,
                               seed: int = 0, top: int | None = None) -> RankDistribution:
     """The frequencies of the structural rank over ``samples`` Bernoulli(density) masks
-    (seeded: the same ``seed`` gives the same law), truncated at ``top`` if given.
+    (seeded: the same ``seed`` gives the same law), truncated at ``top`` if given (then
+    a mask whose first rows already reach rank ``top`` needs no more rows drawn).
 
     >>> law = sampled_rank_distribution(3, 3, "1", samples=5)
     >>> law.numerators, law.denominator, law.method
@@ -46,12 +47,21 @@ def sampled_rank_distribution(rows: int, cols: int, density, samples: int = 2000
     samples = check_int(samples, "samples", 1)
     S = check_density(density)
     rng = np.random.default_rng([check_int(seed, "seed", 0), rows, cols])
-    counts = [0] * (min(rows, cols) + 1)
+    cap = min(rows, cols)
+    top = cap if top is None else min(check_int(top, "top", 0), cap)
+    counts = [0] * (top + 1)
     threshold = float(S)
+    head = min(rows, max(4 * top, 16))
     for _ in range(samples):
-        counts[structural_rank(rng.random((rows, cols)) < threshold)] += 1
-    law = RankDistribution(rows, cols, S, tuple(counts), samples, "sampled", samples)
-    return law if top is None else law.truncate(check_int(top, "top", 0))
+        # Rows are independent: draw the first ``head`` rows; if they already hold a
+        # matching of size ``top``, min(rank, top) = top whatever the other rows are.
+        first = rng.random((head, cols)) < threshold
+        rank = structural_rank(first)
+        if rank < top and head < rows:
+            rest = rng.random((rows - head, cols)) < threshold
+            rank = structural_rank(np.concatenate([first, rest]))
+        counts[min(rank, top)] += 1
+    return RankDistribution(rows, cols, S, tuple(counts), samples, "sampled", samples, top)
 
 
 def layer_ranks(matrices) -> tuple[tuple[int, int], ...]:

@@ -175,7 +175,10 @@ def _count(args) -> dict:
     if not np.all(np.isfinite(points)):
         raise InvalidArgument("--points", args.points, "NaN or infinity", "give finite points")
     layers = hidden_matrices(net)
-    result = count_regions(layers, points)
+    try:
+        result = count_regions(layers, points)
+    except InvalidArgument as exc:              # coincident or collinear points
+        raise InvalidArgument("--points", args.points, exc.problem, exc.fix) from None
     ranks = layer_ranks(layers)
     widths = [net.input_dim, *(A.shape[0] for A in layers)]
     dim = len(points) - 1
@@ -208,7 +211,7 @@ def _print(r: dict) -> None:
         return
     print(f"widths {r['widths']}, densities {r['densities']}, rank law: {r['rank_method']}")
     print("dim  log2 bound   law per layer            log2 rowcount  log2 dense  "
-          "three-point log2 (densities)")
+          "three-point: log2 rowcount (densities)")
     for b in r["bounds"]:
         tp = b.get("three_point")
         extra = "" if tp is None else \
