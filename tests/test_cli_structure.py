@@ -75,6 +75,12 @@ def test_topology_json_and_plot(tmp_path, capsys):
     (["regions", "--weights", "missing.npz", "--points", "digits"], "--weights"),
     (["topology", "--masks", "random", "--widths", "4,3"], "--masks"),
     (["topology", "--masks", "random", "--widths", "4,3", "--density", "-1"], "--density"),
+    (["topology", "--masks", "random", "--widths", "4,3", "--density", "0.5", "--plot",
+      "no/such/dir/t.png"], "--plot"),
+    (["regions", "--bound", "--widths", "30,30", "--density", "0.5", "--rank-method", "exact"],
+     "--rank-method"),
+    (["regions", "--bound", "--widths", "4,3", "--density", "0.5", "--samples", "0"],
+     "--samples"),
 ])
 def test_bad_input_is_one_line_and_exit_2(argv, needle, capsys):
     assert main(argv) == 2

@@ -83,6 +83,17 @@ def test_sampled_law_agrees_with_the_exact_law():
         assert abs(f - p) <= 4.0 * sqrt(max(p * (1 - p), 1 / T) / T)
 
 
+def test_truncated_sampling_agrees_with_the_truncated_exact_law():
+    """Sampling min(rank, top) from the first rows only is exact in law: P(min(k, 2) = t)
+    within 4 binomial standard errors of the exact law (false-alarm rate < 2e-4)."""
+    T = 4000
+    exact = exact_rank_distribution(5, 5, "0.2", top=2).as_floats()
+    sampled = sampled_rank_distribution(5, 5, "0.2", samples=T, seed=3, top=2)
+    assert sampled.top == 2 and sampled.truncated
+    for p, f in zip(exact, sampled.as_floats()):
+        assert abs(f - p) <= 4.0 * sqrt(max(p * (1 - p), 1 / T) / T)
+
+
 @given(st.integers(1, 5), st.integers(1, 5), densities)
 def test_rowcount_law_dominates_the_exact_law(rows, cols, S):
     exact, rowcount = exact_rank_distribution(rows, cols, S), rowcount_rank_distribution(rows, cols, S)

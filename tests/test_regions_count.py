@@ -99,6 +99,14 @@ def test_mask_average_stays_below_theorem_1():
         assert upper <= theorem and theorem / counts.mean() > 10
 
 
+def test_looseness_rows_are_theorem_over_mean():
+    from numerics.regions.average import looseness
+    rows = looseness((64, 6, 4), ("1/2", "1"), data_points(3, seed=1), trials=6)
+    for r in rows:
+        assert r.ratio == pytest.approx(r.theorem_1 / r.mean_count)
+        assert r.mean_count <= r.mean_own_bound and r.rank_methods == ("full", "exact")
+
+
 @pytest.mark.parametrize("call, argument", [
     (lambda: count_segment([np.ones((2, 3))], [0, 0, 0], [0, 0, 0]), "end"),
     (lambda: count_segment([np.ones((2, 3))], [0, 0], [1, 1]), "matrices"),

@@ -17,7 +17,7 @@ from theory._errors import InvalidArgument
 def test_complete_bipartite_spectrum(a, b):
     m = layer_metrics(np.ones((a, b)))
     assert m.mu_0 == pytest.approx(math.sqrt(a * b), rel=1e-12)
-    assert abs(m.mu_hat) < 1e-6 * m.mu_0
+    assert abs(m.mu_hat) < 1e-9 * m.mu_0
     assert m.delta_r == pytest.approx(math.sqrt(a - 1) + math.sqrt(b - 1) - m.mu_hat, rel=1e-12)
 
 

@@ -54,7 +54,8 @@ def top_singular_values(B, k: int = 2, rtol: float = 1e-12, solver: str = "lancz
     this is 3-5x faster than :func:`scipy.sparse.linalg.svds` at equal digits (the tests
     compare both, and a dense SVD).  ``solver="svds"``: ARPACK via scipy.  Matrices
     with at most ``DENSE_LIMIT`` rows or columns use the dense eigenvalues of the small
-    side's Gram matrix (absolute error about 1e-16 sigma_1^2 / sigma in each sigma).
+    side's Gram matrix (absolute error about 1e-16 sigma_1^2 / sigma in each sigma), or a
+    dense SVD when sigma_k < 1e-3 sigma_1, where the Gram matrix would lose the digits.
     """
     shape = B.shape
     k = min(k, min(shape))
@@ -63,7 +64,12 @@ def top_singular_values(B, k: int = 2, rtol: float = 1e-12, solver: str = "lancz
         if shape[0] < shape[1]:
             Bs = Bs.T.tocsr()
         gram = (Bs.T @ Bs).toarray()
-        return np.sqrt(np.maximum(np.linalg.eigvalsh(gram)[::-1][:k], 0.0))
+        values = np.sqrt(np.maximum(np.linalg.eigvalsh(gram)[::-1][:k], 0.0))
+        if k > 1 and values[-1] < 1e-3 * values[0]:
+            # the Gram matrix resolves sigma only to about sqrt(eps) sigma_1: below
+            # 1e-3 sigma_1 take the (slower) singular values of B itself
+            values = np.linalg.svd(Bs.toarray(), compute_uv=False)[:k]
+        return values
     B = sps.csr_matrix(B, dtype=np.float64)
     if solver == "svds":
         values = svds(B, k=k, tol=rtol, return_singular_vectors=False,

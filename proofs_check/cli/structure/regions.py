@@ -117,8 +117,12 @@ def _bound(args) -> dict:
             return rowcount_rank_distribution(rows, cols, S, top=top)
         return full_rank_distribution(rows, cols, S, top=top)
 
-    chosen = region_bounds(widths, [law(args.rank_method, l) for l in range(1, layers + 1)],
-                           dims)
+    try:
+        chosen_laws = [law(args.rank_method, l) for l in range(1, layers + 1)]
+    except InvalidArgument as exc:                # a layer too large to enumerate
+        raise InvalidArgument("--rank-method", args.rank_method, exc.problem,
+                              "use --rank-method auto, sampled or rowcount") from None
+    chosen = region_bounds(widths, chosen_laws, dims)
     rowcount = region_bounds(widths, [law("rowcount", l) for l in range(1, layers + 1)], dims)
     dense = region_bounds(widths, [law("full", l) for l in range(1, layers + 1)], dims)
     uniform = len(set(densities)) == 1

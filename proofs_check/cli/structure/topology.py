@@ -44,6 +44,12 @@ def run(args) -> int:
     if args.widths is not None:
         widths = [parse_int(w, "--widths", 1) for w in str(args.widths).split(",") if w]
     seed = parse_int(args.seed, "--seed", 0)
+    if args.plot:
+        from pathlib import Path
+        folder = Path(args.plot).resolve().parent
+        if not folder.is_dir():
+            raise InvalidArgument("--plot", args.plot, f"the folder {folder.name} does not exist",
+                                  "create the folder first or give another path")
     masks = read_masks(args.masks, args.density, widths, seed)
     layers = mask_topology(masks.masks, masks.weights, classes=not args.no_classes)
     result = {"masks": masks.label, "layers": layers}
