@@ -99,8 +99,8 @@ def looseness(widths, densities, points, trials: int = 20, seed: int = 0,
     at p, the mean exact count next to Theorem 1 (exact rank laws where the enumeration
     is small, else sampled laws of ``samples`` masks)."""
     from theory.regions.bound import region_bound
-    from theory.regions.ranks import (EXACT_LIMIT, exact_enumeration_size,
-                                      exact_rank_distribution, full_rank_distribution)
+    from theory.regions.ranks import (exact_feasible, exact_rank_distribution,
+                                      full_rank_distribution)
 
     from .ranks import sampled_rank_distribution
 
@@ -114,7 +114,7 @@ def looseness(widths, densities, points, trials: int = 20, seed: int = 0,
         counts = np.array([t.count for t in runs], dtype=float)
         laws = [full_rank_distribution(widths[1], widths[0], top=dim)]
         for l in range(2, len(widths)):
-            if exact_enumeration_size(widths[l], widths[l - 1]) <= EXACT_LIMIT:
+            if exact_feasible(widths[l], widths[l - 1]):
                 laws.append(exact_rank_distribution(widths[l], widths[l - 1], p, top=dim))
             else:
                 laws.append(sampled_rank_distribution(widths[l], widths[l - 1], p, samples,

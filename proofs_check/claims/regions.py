@@ -38,8 +38,8 @@ from numerics.regions.data import data_points
 from theory._errors import InvalidArgument, check_int
 from theory.regions.bound import check_widths, region_bound
 from theory.regions.combinatorics import serra_bound
-from theory.regions.ranks import (EXACT_LIMIT, check_density, exact_enumeration_size,
-                                  exact_rank_distribution, full_rank_distribution)
+from theory.regions.ranks import (check_density, exact_feasible, exact_rank_distribution,
+                                  full_rank_distribution)
 
 from ..claim import Claim, Context
 from ..decisions import DEFAULT_ALPHA, bonferroni
@@ -69,7 +69,7 @@ def _validated(p: dict) -> dict:
         raise InvalidArgument("widths", p["widths"], "need a dense first layer and a masked one",
                               "give (n_0, n_1, n_2, ...)")
     for l in range(2, len(widths)):
-        if exact_enumeration_size(widths[l], widths[l - 1]) > EXACT_LIMIT:
+        if not exact_feasible(widths[l], widths[l - 1]):
             raise InvalidArgument("widths", p["widths"], f"layer {l} is too large for exact "
                                   "rank laws", "keep masked layers to about 5 x 5 or 3 x 20")
     densities = tuple(check_density(d, "densities") for d in p["densities"])

@@ -21,7 +21,7 @@ _EXPORTS = {
     "RankDistribution": "ranks", "exact_rank_distribution": "ranks",
     "exact_rank_counts": "ranks", "rowcount_rank_distribution": "ranks",
     "full_rank_distribution": "ranks", "point_rank_distribution": "ranks",
-    "exact_enumeration_size": "ranks", "check_density": "ranks",
+    "exact_enumeration_size": "ranks", "exact_feasible": "ranks", "check_density": "ranks",
     "RegionBound": "bound", "region_bound": "bound", "deterministic_bound": "bound",
     "check_widths": "bound", "log2_exact": "bound", "region_bounds": "bound",
     "bound_log2_mp": "bound", "log2_ratio": "bound", "rowcount_law_mp": "ranks",

@@ -42,7 +42,7 @@ from theory._errors import InvalidArgument, check_int
 
 __all__ = ["RankDistribution", "exact_rank_distribution", "exact_rank_counts",
            "rowcount_rank_distribution", "full_rank_distribution", "point_rank_distribution",
-           "exact_enumeration_size", "check_density", "EXACT_LIMIT", "rowcount_law_mp"]
+           "exact_enumeration_size", "exact_feasible", "check_density", "EXACT_LIMIT", "rowcount_law_mp"]
 
 EXACT_LIMIT = 400_000      # multisets of rows enumerated at most (a few seconds)
 METHODS = ("exact", "sampled", "rowcount", "full", "point")
@@ -144,6 +144,19 @@ def exact_enumeration_size(rows: int, cols: int) -> int:
     return comb(2 ** c + r - 1, r)
 
 
+def exact_feasible(rows: int, cols: int) -> bool:
+    """Whether :func:`exact_rank_counts` enumerates at most ``EXACT_LIMIT`` multisets (decided
+    without forming the huge binomial of a wide layer: the count is at least 2^c).
+
+    >>> exact_feasible(5, 5), exact_feasible(300, 784)
+    (True, False)
+    """
+    c = min(rows, cols)
+    if 2 ** min(c, 64) > EXACT_LIMIT:
+        return False
+    return exact_enumeration_size(rows, cols) <= EXACT_LIMIT
+
+
 @lru_cache(maxsize=64)
 def exact_rank_counts(rows: int, cols: int) -> tuple[tuple[int, ...], ...]:
     """N[k][m]: the number of 0/1 ``rows`` x ``cols`` masks with structural rank k and m ones.
@@ -155,11 +168,11 @@ def exact_rank_counts(rows: int, cols: int) -> tuple[tuple[int, ...], ...]:
     ((1, 0, 0), (0, 2, 1))
     """
     rows, cols = _shape(rows, cols)
-    size = exact_enumeration_size(rows, cols)
-    if size > EXACT_LIMIT:
+    if not exact_feasible(rows, cols):
         raise InvalidArgument("shape", f"{rows} x {cols}",
-                              f"exact enumeration needs {size} row multisets (limit "
-                              f"{EXACT_LIMIT})", "use the sampled or rowcount rank method")
+                              f"exact enumeration needs more than {EXACT_LIMIT} row multisets",
+                              "use the sampled or rowcount rank method")
+    size = exact_enumeration_size(rows, cols)
     r, c = max(rows, cols), min(rows, cols)   # the rank is symmetric under transposition
     n_patterns = 2 ** c
     flat = np.fromiter(chain.from_iterable(combinations_with_replacement(range(n_patterns), r)),

@@ -72,9 +72,8 @@ def run(args) -> int:
 def _bound(args) -> dict:
     from theory.regions.allocation import allocate_densities
     from theory.regions.bound import check_widths, region_bounds
-    from theory.regions.ranks import (check_density, exact_enumeration_size,
-                                      exact_rank_distribution, full_rank_distribution,
-                                      rowcount_rank_distribution, EXACT_LIMIT)
+    from theory.regions.ranks import (check_density, exact_feasible, exact_rank_distribution,
+                                      full_rank_distribution, rowcount_rank_distribution)
     from numerics.regions.ranks import sampled_rank_distribution
 
     if args.widths is None:
@@ -105,8 +104,7 @@ def _bound(args) -> dict:
     def law(method, l):
         rows, cols, S = widths[l], widths[l - 1], densities[l - 1]
         if method == "auto":
-            method = "exact" if S in (0, 1) or \
-                exact_enumeration_size(rows, cols) <= EXACT_LIMIT else "sampled"
+            method = "exact" if S in (0, 1) or exact_feasible(rows, cols) else "sampled"
         if method == "exact" and S == 1:
             return full_rank_distribution(rows, cols, S, top=top)
         if method == "exact":
