@@ -65,6 +65,17 @@ def test_topology_json_and_plot(tmp_path, capsys):
             - layer["mu_hat"])
 
 
+def test_topology_of_a_network_file_has_weighted_gaps(tmp_path, capsys):
+    rng = np.random.default_rng(2)
+    np.savez(tmp_path / "net.npz", W1=rng.standard_normal((30, 20)),
+             W2=rng.standard_normal((1, 30)), M1=(rng.random((30, 20)) < 0.5).astype(int))
+    code, out = run_in_process(["topology", "--masks", tmp_path / "net.npz", "--json"], capsys)
+    first = json.loads(out)["layers"][0]
+    assert code == 0 and first["computed"] and first["weighted_gap"] == pytest.approx(
+        first["weighted_mu_0"] - first["weighted_mu_hat"])
+    assert first["weighted_mu_0"] > 0
+
+
 @pytest.mark.parametrize("argv, needle", [
     (["regions", "--bound", "--widths", "784", "--density", "0.1"], "--widths"),
     (["regions", "--bound", "--widths", "4,3", "--density", "1.5"], "--density"),

@@ -6,6 +6,7 @@ from math import sqrt
 
 import numpy as np
 import pytest
+from hypothesis import given, strategies as st
 
 from numerics.regions.average import count_regions, mask_trials, random_relu_stack
 from numerics.regions.data import data_points
@@ -119,3 +120,31 @@ def test_bad_inputs_name_themselves(call, argument):
     with pytest.raises(InvalidArgument) as info:
         call()
     assert info.value.argument == argument
+
+
+@st.composite
+def small_networks(draw):
+    """Small sparse ReLU stacks (dead units and empty rows included) and 3 points."""
+    widths = [draw(st.integers(2, 5))] + draw(st.lists(st.integers(1, 6), min_size=1,
+                                                        max_size=3))
+    seed = draw(st.integers(0, 2 ** 16))
+    density = draw(st.sampled_from(["0.3", "0.6", "1"]))
+    layers = random_relu_stack(widths, ["1"] + [density] * (len(widths) - 2), seed)
+    points = np.random.default_rng(seed + 1).integers(-4, 5, (3, widths[0])).astype(float)
+    return widths, layers, points
+
+
+@given(small_networks())
+def test_property_counts_respect_the_own_bound_and_the_two_counters_agree(case):
+    from numerics.regions.ranks import structural_rank
+    from theory.regions.bound import deterministic_bound
+    widths, layers, P = case
+    ranks = [structural_rank(A) for A in layers]
+    u, v = P[1] - P[0], P[2] - P[0]
+    if not np.array_equal(P[0], P[1]):
+        seg = count_segment(layers, P[0], P[1]).count
+        assert 1 <= seg <= deterministic_bound(widths, ranks, 1)
+    if np.dot(u, u) * np.dot(v, v) != np.dot(u, v) ** 2:       # not collinear (exact: ints)
+        tri = count_triangle(layers, *P)
+        assert tri.count <= deterministic_bound(widths, ranks, min(2, widths[0]))
+        assert edge_pieces(tri, 0) == count_segment(layers, P[0], P[1]).count
