@@ -73,7 +73,8 @@ def _bound(args) -> dict:
     from theory.regions.allocation import allocate_densities
     from theory.regions.bound import check_widths, region_bounds
     from theory.regions.ranks import (check_density, exact_feasible, exact_rank_distribution,
-                                      full_rank_distribution, rowcount_rank_distribution)
+                                      full_rank_distribution, point_rank_distribution,
+                                      rowcount_rank_distribution)
     from numerics.regions.ranks import sampled_rank_distribution
 
     if args.widths is None:
@@ -107,6 +108,8 @@ def _bound(args) -> dict:
             method = "exact" if S in (0, 1) or exact_feasible(rows, cols) else "sampled"
         if method == "exact" and S == 1:
             return full_rank_distribution(rows, cols, S, top=top)
+        if method == "exact" and S == 0:            # nothing kept: rank 0 surely
+            return point_rank_distribution(rows, cols, 0, S, method="exact").truncate(top)
         if method == "exact":
             return exact_rank_distribution(rows, cols, S, top=top)
         if method == "sampled":
