@@ -1,4 +1,5 @@
-"""The claims registry: C1-C5 and C3-dense of the project's mathematical contract.
+"""The claims registry: C1-C5 and C3-dense of the project's mathematical contract, and R
+(linear regions of sparse ReLU networks, THEORY section 6).
 
 Each entry is a :class:`~proofs_check.claim.Claim` built by its module's factory
 with the parameters ``pntk verify`` checks by default; the factories also build
@@ -6,7 +7,7 @@ user claims with other parameters (``pntk claim ...``).
 
 >>> from proofs_check.claims import claim_ids
 >>> claim_ids()
-('C1', 'C2', 'C3-dense', 'C3', 'C4', 'C5')
+('C1', 'C2', 'C3-dense', 'C3', 'C4', 'C5', 'R')
 """
 
 from theory._lazy import lazy_exports
@@ -19,6 +20,7 @@ _EXPORTS = {
     "sparsity_claim": "c3_sparsity",
     "pseudo_network_claim": "c4_pseudo",
     "first_layer_claim": "c5_first_layer",
+    "regions_claim": "regions",
 }
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

@@ -1,7 +1,7 @@
 """The registry: the built-in claims with the parameters ``pntk verify`` checks by default.
 
 >>> claim_ids()
-('C1', 'C2', 'C3-dense', 'C3', 'C4', 'C5')
+('C1', 'C2', 'C3-dense', 'C3', 'C4', 'C5', 'R')
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from .c3_dense import dense_bound_claim
 from .c3_sparsity import sparsity_claim
 from .c4_pseudo import pseudo_network_claim
 from .c5_first_layer import first_layer_claim
+from .regions import regions_claim
 
 __all__ = ["registry", "claim_ids"]
 
@@ -25,6 +26,7 @@ def registry() -> tuple:
         sparsity_claim(),
         pseudo_network_claim(),
         first_layer_claim(),
+        regions_claim(),
     )
 
 

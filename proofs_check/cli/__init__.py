@@ -17,6 +17,8 @@ from .finite import scaling as _scaling
 from .finite import simulate as _simulate
 from .limit import derive as _derive
 from .limit import kernel as _kernel
+from .structure import regions as _regions
+from .structure import topology as _topology
 from ._common import EXIT_BAD_INPUT, Parser, UsageError
 
 __all__ = ["main", "build_parser"]
@@ -37,6 +39,8 @@ def build_parser() -> Parser:
     _scaling.add_parser(sub)
     _experiment.add_parser(sub)
     _export.add_parser(sub)
+    _regions.add_parser(sub)
+    _topology.add_parser(sub)
     return parser
 
 
