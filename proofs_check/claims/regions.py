@@ -156,7 +156,7 @@ def _numeric(context: Context, p: dict) -> CheckOutcome:
                      "max_count": int(counts.max()), "trials": len(counts)})
     verdict = Verdict.REFUTED if Verdict.REFUTED in verdicts else \
         Verdict.VERIFIED if all(v is Verdict.VERIFIED for v in verdicts) else Verdict.INCONCLUSIVE
-    ratios = ", ".join(f"p={r['density']}: {r['ratio']:.3g}" for r in rows)
+    ratios = ", ".join(f"density {r['density']}: {r['ratio']:.3g}" for r in rows)
     return CheckOutcome(verdict, "statistical",
                         f"counts <= own bounds ({trials} networks per density); Theorem 1 / mean "
                         f"count {ratios}", {"rows": rows, "alpha_per_density": alpha},
@@ -173,10 +173,25 @@ def _summary(outcomes, p) -> str:
         elif "rows" in o.data:
             ratios = ", ".join(f"{r['ratio']:.3g}" for r in o.data["rows"])
             dens = ",".join(r["density"] for r in o.data["rows"])
-            parts.append(f"counts <= own bounds; Thm 1 / mean count at p={dens}: {ratios}")
+            parts.append(f"counts <= own bounds; Thm 1 / mean count at density {dens}: {ratios}")
         else:
             parts.append(o.explanation)
     return "; ".join(parts)[:160]
+
+
+def _numbers(outcomes, params) -> list:
+    """Key numbers with their labels: the exact cases, then each density's counts."""
+    out = []
+    for o in outcomes:
+        if o.kind == "symbolic" and "cases" in o.data:
+            out += [("closed-form cases matched (Serra, Zaslavsky, $\\prod (n_l + 1)$)",
+                     o.data["cases"]),
+                    ("density grid of the monotonicity check", ", ".join(o.data["grid"]))]
+        for r in o.data.get("rows", ()):
+            out.append((f"density {r['density']}: mean count $\\pm$ s.e., Theorem 1, ratio",
+                        f"{r['mean_count']:.4g} $\\pm$ {r['stderr']:.2g}, "
+                        f"{r['theorem_1']:.4g}, {r['ratio']:.3g}"))
+    return out
 
 
 def regions_claim(**overrides) -> Claim:
@@ -188,11 +203,14 @@ def regions_claim(**overrides) -> Claim:
                               f"use one of {sorted(DEFAULTS)}")
     count, bound = sp.Symbol("N_{regions}"), sp.Function("R")(1, sp.Symbol("d"))
     return Claim(
-        id="R", title="linear regions of sparse ReLU networks stay below Theorem 1 (Cai et al.)",
+        id="R", title="Linear regions of sparse ReLU networks stay below Theorem 1 (Cai et al.)",
         statement=sp.Le(sp.Function("E_M")(count), bound),
         numeric=_numeric, symbolic=_symbolic, parameters={**DEFAULTS, **overrides},
-        description="Expected linear regions on a data plane <= the recursion R(1, d) with "
-                    "exact rank laws; each network <= its own rank bound; monotone in density.",
-        summarize=_summary)
+        description=("The expected number of linear regions on a data plane is at most the "
+                     "recursion $R(1, d)$ with exact rank laws $P(k \\mid n_l, n_{l-1}, p_l)$ "
+                     "($p_l$ the density of layer $l$); each network has at most its own rank "
+                     "bound; $R(1, d)$ is monotone in every density."),
+        statement_latex=(r"\mathbb{E}_M\bigl[N_{\mathrm{regions}}\bigr] \le R(1, d)"),
+        summarize=_summary, key_numbers=_numbers)
 
 
