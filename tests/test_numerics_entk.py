@@ -215,6 +215,16 @@ def test_float32_networks_stay_float32():
     assert np.max(np.abs(K32 - K64)) <= bound
 
 
+def test_float_c_sigma_is_the_symbolic_one():
+    """The finite networks' c_sigma floats (no SymPy at run time) equal the closed forms."""
+    from numerics.backend.xp import c_sigma_float
+    from theory.closed_forms import c_sigma
+    for name in ("relu", "erf"):
+        assert math.isclose(c_sigma_float(name), float(c_sigma(name)), rel_tol=4e-16, abs_tol=0)
+    with pytest.raises(InvalidArgument, match="activation"):
+        c_sigma_float("gelu")
+
+
 # ----------------------------------------------------------------- array API
 def test_strict_array_api_run_equals_numpy_run():
     net = sample_network(Architecture.pruned(2, "0.5", rescale=True), (11, 9), 6, input_dim=4)
