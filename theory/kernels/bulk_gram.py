@@ -166,15 +166,29 @@ def plain_gram(arch: Architecture, X: np.ndarray, Y: np.ndarray | None = None) -
         nx, ny, c = _correlations(X, Y, out[1])
         return BulkGram(*_relu_plain(arch, nx, ny, c, Y is None, out[0]))
     nx, ny, c = _correlations(X, Y)
+    if Y is None:               # the upper triangle, as a list of pairs
+        rows, cols = np.triu_indices(X.shape[0])
+        c = c[rows, cols]
+        var_x, var_y = (nx * nx)[rows], (nx * nx)[cols]
+    else:
+        var_x, var_y = (nx * nx)[:, None], (ny * ny)[None, :]
     needs = (c < ANTIPARALLEL_LIMIT) | (c > PARALLEL_LIMIT)
-    if Y is None:
-        np.fill_diagonal(needs, False)
-    g0 = PairGeometry((nx * nx)[:, None], (ny * ny)[None, :], c,
-                      np.sqrt((1.0 - c) * (1.0 + c))).scaled(s1)
+    g0 = PairGeometry(var_x, var_y, c, np.sqrt((1.0 - c) * (1.0 + c))).scaled(s1)
     nngp, deriv, g1 = STEPS[arch.activation](g0)
     deriv *= g0.cov
     ntk, nngp = propagate(arch, FirstLayerStats(g1.var_x, g1.var_y, nngp, deriv, g1))
+    if Y is None:
+        needs &= rows != cols
+        ntk, nngp, needs = (_unpack(v, rows, cols, X.shape[0]) for v in (ntk, nngp, needs))
     return BulkGram(ntk, nngp, needs)
+
+
+def _unpack(values, rows, cols, n: int) -> np.ndarray:
+    """The symmetric n x n matrix whose upper triangle (rows, cols) holds ``values``."""
+    full = np.empty((n, n), dtype=values.dtype)
+    full[rows, cols] = values
+    full[cols, rows] = values
+    return full
 
 
 def deterministic_gram(arch: Architecture, X: np.ndarray,
