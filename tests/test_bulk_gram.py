@@ -167,3 +167,17 @@ def test_dense_relu_diagonal_is_exact():
         scale = float(arch.scale_factor())
         assert np.array_equal(np.diag(k.ntk), (depth + 1) * sq * scale)
         assert np.array_equal(np.diag(k.nngp), sq * scale)
+
+
+def test_pair_geometry_in_chunks_equals_the_matrix_geometry(monkeypatch):
+    """The accurate path's pair list, computed a chunk of pairs at a time, gives the
+    geometry of the full (cos, sin) matrix (near-parallel and antiparallel pairs too)."""
+    import theory.kernels.geometry as geometry
+    X, Y = _inputs(Architecture.pruned(2))
+    Z = np.vstack([X, Y])
+    full = geometry.PairGeometry.from_inputs(Z, Y)
+    rows, cols = np.nonzero(np.ones((len(Z), len(Y)), dtype=bool))
+    monkeypatch.setattr(geometry, "_CHUNK", 3 * Z.shape[1])       # three pairs per chunk
+    pairs = geometry.PairGeometry.from_input_pairs(Z, rows, cols, Y)
+    np.testing.assert_allclose(pairs.cos, full.cos[rows, cols], rtol=0, atol=4e-16)
+    np.testing.assert_allclose(pairs.sin, full.sin[rows, cols], rtol=4e-16, atol=0)

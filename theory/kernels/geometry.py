@@ -195,11 +195,14 @@ class PairGeometry:
             ny = row_norms(Y)
             uy = Y / ny[:, None]
             same = np.zeros(rows.shape, dtype=bool)
-        cos = np.einsum("kd,kd->k", ux[rows], uy[cols])
+        step = max(1, _CHUNK // max(1, X.shape[1]))      # pairs per chunk of gathered rows
+        cos = np.empty(rows.shape)
+        for start in range(0, rows.size, step):
+            part = slice(start, start + step)
+            cos[part] = np.einsum("kd,kd->k", ux[rows[part]], uy[cols[part]])
         np.clip(cos, -1.0, 1.0, out=cos)
         sin = np.sqrt((1.0 - cos) * (1.0 + cos))
         k = np.flatnonzero((np.abs(cos) > _PARALLEL) & ~same)
-        step = max(1, _CHUNK // max(1, X.shape[1]))
         for start in range(0, k.size, step):
             part = k[start:start + step]
             cos[part], sin[part] = _refine(ux[rows[part]], uy[cols[part]])
