@@ -16,9 +16,11 @@ on pairs just inside the limits, depths 1..5: below 3e-15 relative; the error gr
 1/sqrt(1 - c) towards +1 and like 1/(pi - theta)^2 towards -1, which is why the
 limits sit where they do.)  So :func:`deterministic_gram`
 
-1. runs the plain recursion on every pair at once (one BLAS product of unit vectors
-   for the first layer, then elementwise NumPy on whole matrices, ``arccos`` and
-   ``sqrt`` only: no ``sin``, no gathers);
+1. runs the plain recursion on every pair at once: one BLAS product of unit vectors
+   for the first layer's correlations, then, for ReLU, elementwise NumPy on
+   cache-sized blocks of rows (``arccos`` and ``sqrt`` only, no ``sin``, no gathers;
+   a symmetric Gram's upper triangle once); for erf, the steps of
+   :mod:`~theory.kernels.dual_np` with sin theta = sqrt((1 - c)(1 + c));
 2. marks the pairs whose correlation left [ANTIPARALLEL_LIMIT, PARALLEL_LIMIT] at some
    layer.  For ReLU the correlation map J is increasing with J(c) >= c and J >= 0,
    so that is ``c_1 < ANTIPARALLEL_LIMIT`` or ``c_L > PARALLEL_LIMIT`` (first and last
