@@ -136,11 +136,13 @@ def test_chunks_and_blocks_do_not_change_the_result(monkeypatch):
                         np.diag(ref_sym))
     monkeypatch.setattr(entk_module, "BLOCK_BYTES", 1)          # one mask row per block
     monkeypatch.setattr(network_module, "_BLOCK_BYTES", 1)      # one weight row per product
-    for chunk in (1, 8 * 70 * 5 + 1, 8 * 70 * 13):             # one pair; rows split mid-way
-        np.testing.assert_allclose(empirical_ntk(net, X, chunk_bytes=chunk), ref_sym,
-                                   rtol=1e-13, atol=1e-13 * np.max(ref_sym))
-        np.testing.assert_allclose(empirical_ntk(net, X, Y3, chunk_bytes=chunk), ref_xy,
-                                   rtol=1e-13, atol=1e-13 * np.max(ref_sym))
+    for cache in (entk_module.MASK_CACHE_BYTES, 0):             # float mask once / per block
+        monkeypatch.setattr(entk_module, "MASK_CACHE_BYTES", cache)
+        for chunk in (1, 8 * 70 * 5 + 1, 8 * 70 * 13):         # one pair; rows split mid-way
+            np.testing.assert_allclose(empirical_ntk(net, X, chunk_bytes=chunk), ref_sym,
+                                       rtol=1e-13, atol=1e-13 * np.max(ref_sym))
+            np.testing.assert_allclose(empirical_ntk(net, X, Y3, chunk_bytes=chunk), ref_xy,
+                                       rtol=1e-13, atol=1e-13 * np.max(ref_sym))
 
 
 def test_rescaled_relu_kernel_is_the_plain_one_over_prod_q_at_finite_width():
@@ -213,6 +215,16 @@ def test_float32_networks_stay_float32():
     K64 = empirical_ntk(net64, X5)
     bound = (2 * arch.depth + 3) * 24 * 2.0 ** -24 * np.max(np.abs(K64))
     assert np.max(np.abs(K32 - K64)) <= bound
+
+
+def test_float_c_sigma_is_the_symbolic_one():
+    """The finite networks' c_sigma floats (no SymPy at run time) equal the closed forms."""
+    from numerics.backend.xp import c_sigma_float
+    from theory.closed_forms import c_sigma
+    for name in ("relu", "erf"):
+        assert math.isclose(c_sigma_float(name), float(c_sigma(name)), rel_tol=4e-16, abs_tol=0)
+    with pytest.raises(InvalidArgument, match="activation"):
+        c_sigma_float("gelu")
 
 
 # ----------------------------------------------------------------- array API

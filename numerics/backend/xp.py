@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 import os
-from functools import lru_cache
 
+import numpy as np
 from array_api_compat import (
     array_namespace,
     device,
@@ -20,7 +20,6 @@ from array_api_compat import (
 )
 
 from theory._errors import InvalidArgument
-from theory.closed_forms import c_sigma
 
 __all__ = ["namespace", "device", "activation", "activation_derivative", "c_sigma_float",
            "default_memory_limit", "is_numpy_namespace"]
@@ -28,8 +27,16 @@ __all__ = ["namespace", "device", "activation", "activation_derivative", "c_sigm
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
+# NumPy >= 2.1 is itself an array-API namespace (astype, device= keywords); for plain
+# ndarrays it is used directly, which spares each process the ~0.1 s import of the
+# array_api_compat wrapper (it clones NumPy's whole namespace, submodules included).
+_NUMPY_IS_ARRAY_API = tuple(int(v) for v in np.__version__.split(".")[:2]) >= (2, 1)
+
+
 def namespace(*arrays):
     """The array-API namespace shared by ``arrays`` (an error names mixed libraries)."""
+    if _NUMPY_IS_ARRAY_API and arrays and all(type(a) is np.ndarray for a in arrays):
+        return np
     try:
         return array_namespace(*arrays)
     except TypeError as exc:
@@ -40,14 +47,21 @@ def namespace(*arrays):
             from None
 
 
-@lru_cache(maxsize=None)
+_C_SIGMA = {"relu": 2.0, "erf": math.pi / (2.0 * math.asin(2.0 / 3.0))}
+
+
 def c_sigma_float(name: str) -> float:
     """c_sigma = 1 / E[sigma(z)^2] as a float: 2 for ReLU, pi / (2 asin(2/3)) for erf.
+
+    The float formulas of :func:`theory.closed_forms.c_sigma` (which is symbolic, and
+    would load SymPy into every finite-network computation); a test holds the two equal.
 
     >>> c_sigma_float("relu")
     2.0
     """
-    return float(c_sigma(name))
+    if name not in _C_SIGMA:
+        raise InvalidArgument("activation", name, "no closed form for it", "choose relu or erf")
+    return _C_SIGMA[name]
 
 
 def _erf(xp, z):

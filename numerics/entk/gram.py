@@ -19,10 +19,13 @@ autodiff and no per-parameter Jacobian: about N^2 n_h n_{h-1} flops per masked
 layer, and bounded work space (see :func:`estimate_memory`).
 
 The code uses only the array-API namespace of the network's arrays, so it runs
-unchanged on NumPy and on CuPy.
+unchanged on NumPy and on CuPy; on NumPy it also writes its products into buffers
+allocated once (``out=``), outside the standard.
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from theory._errors import InvalidArgument, check_int
 
@@ -36,6 +39,7 @@ __all__ = ["empirical_ntk", "estimate_memory", "empirical_ntk_bruteforce",
 DEFAULT_CHUNK_BYTES = 32 << 20   # pair work space per chunk (measured: larger is no faster)
 BLOCK_BYTES = 2 << 20            # a mask block as floats: about one L2 cache
 _MIN_BLOCK_ROWS = 512            # with many pairs, keep the matrix product BLAS-efficient
+MASK_CACHE_BYTES = 16 << 20      # a layer's mask as floats, converted once when this small
 
 
 def _plan(n_out: int, n_in: int, pairs: int, item: int, chunk_bytes: int, xp):
@@ -54,6 +58,11 @@ def _plan(n_out: int, n_in: int, pairs: int, item: int, chunk_bytes: int, xp):
     if chunk >= _MIN_BLOCK_ROWS:
         rows = max(rows, _MIN_BLOCK_ROWS)
     return chunk, max(1, min(n_out, rows))
+
+
+def _caches_mask(n_out: int, n_in: int, item: int) -> bool:
+    """Whether a masked layer converts its whole mask to floats once (NumPy only)."""
+    return n_out * n_in * item <= MASK_CACHE_BYTES
 
 
 def _check_net(net) -> MaskedNetwork:
@@ -92,7 +101,9 @@ def estimate_memory(net: MaskedNetwork, n_x: int, n_y: int | None = None, *,
     for h in net.masked_layers:
         n_out, n_in = shape[h], shape[h - 1]
         chunk, block = _plan(n_out, n_in, pairs, item, chunk_bytes, net.xp)
-        work = max(work, (chunk * (n_out + n_in + 2 * block) + n_in * block) * item)
+        mask = n_out * n_in if is_numpy_namespace(net.xp) and _caches_mask(n_out, n_in, item) \
+            else n_in * block
+        work = max(work, (chunk * (n_out + n_in + 2 * block) + mask) * item)
     out = 2 * n_x * n_y * item + 2 * pairs * item
     return passes + work + out
 
@@ -120,7 +131,10 @@ def _masked_layer(xp, M, BX, BY, AX, AY, sym: bool, chunk_bytes: int):
     Returns a packed 1-D array.  The Khatri-Rao rows of a chunk of pairs live in
     two buffers reused across chunks.  The mask is taken a block of rows i at a
     time (contiguous; its float copy is small, see :func:`_plan`): each block
-    adds the row-wise dot products of KR_B[:, i] and KR_A @ M[i, :]^T.
+    adds the row-wise dot products of KR_B[:, i] and KR_A @ M[i, :]^T.  On NumPy
+    every product is written into a buffer allocated once (no per-chunk temporaries,
+    which cost page faults as well as copies), and a mask of at most
+    ``MASK_CACHE_BYTES`` as floats is converted once rather than once per chunk.
     """
     n_out, n_in = M.shape
     dtype, dev = BX.dtype, device(BX)
@@ -130,18 +144,37 @@ def _masked_layer(xp, M, BX, BY, AX, AY, sym: bool, chunk_bytes: int):
     chunk_pairs, block = _plan(n_out, n_in, pairs, item, chunk_bytes, xp)
     kr_b = xp.empty((chunk_pairs, n_out), dtype=dtype, device=dev)
     kr_a = xp.empty((chunk_pairs, n_in), dtype=dtype, device=dev)
+    native = is_numpy_namespace(xp)
+    if native:
+        products = np.empty(chunk_pairs * block, dtype=dtype)
+        cached = _caches_mask(n_out, n_in, item)
+        whole = M.astype(dtype) if cached else None
+        mask_block = None if cached else np.empty(block * n_in, dtype=dtype)
     pieces = []
     for segs in _segments(n_x, n_y, sym, chunk_pairs):
         o = 0
         for p, q0, q1 in segs:
-            kr_b[o:o + q1 - q0, :] = BX[p, :] * BY[q0:q1, :]
-            kr_a[o:o + q1 - q0, :] = AX[p, :] * AY[q0:q1, :]
+            if native:
+                np.multiply(BX[p, :], BY[q0:q1, :], out=kr_b[o:o + q1 - q0, :])
+                np.multiply(AX[p, :], AY[q0:q1, :], out=kr_a[o:o + q1 - q0, :])
+            else:
+                kr_b[o:o + q1 - q0, :] = BX[p, :] * BY[q0:q1, :]
+                kr_a[o:o + q1 - q0, :] = AX[p, :] * AY[q0:q1, :]
             o += q1 - q0
         acc = None
         for r0 in range(0, n_out, block):
             r1 = min(n_out, r0 + block)
-            mat = xp.matrix_transpose(xp.astype(M[r0:r1, :], dtype))
-            part = xp.vecdot(kr_a[:o, :] @ mat, kr_b[:o, r0:r1])
+            if native:
+                if cached:
+                    mat = whole[r0:r1, :]
+                else:
+                    mat = mask_block[:(r1 - r0) * n_in].reshape(r1 - r0, n_in)
+                    np.copyto(mat, M[r0:r1, :])
+                prod = np.matmul(kr_a[:o, :], mat.T,
+                                 out=products[:o * (r1 - r0)].reshape(o, r1 - r0))
+            else:
+                prod = kr_a[:o, :] @ xp.matrix_transpose(xp.astype(M[r0:r1, :], dtype))
+            part = xp.vecdot(prod, kr_b[:o, r0:r1])
             acc = part if acc is None else acc + part
         pieces.append(acc)
     return xp.concat(pieces) if len(pieces) > 1 else pieces[0]

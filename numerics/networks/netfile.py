@@ -116,7 +116,7 @@ class _Reader:
         if last and W.shape[0] != 1:
             self.fail(f"the last layer W{h} has {W.shape[0]} outputs, not 1",
                       f"give W{h} shape (1, {W.shape[1]}): the network has a scalar output")
-        W = W.astype(np.float64)
+        W = W.astype(np.float64, copy=False)
         if not np.all(np.isfinite(W)):
             i, j = np.argwhere(~np.isfinite(W))[0]
             self.fail(f"W{h}[{i}, {j}] = {W[i, j]} is not finite", "store finite weights")

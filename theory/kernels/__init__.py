@@ -7,7 +7,11 @@ from theory._lazy import lazy_exports
 
 _EXPORTS = {
     "relu_step": "dual_np", "erf_step": "dual_np", "STEPS": "dual_np", "F_small": "dual_np",
+    "propagate": "dual_np",
+    "PARALLEL_LIMIT": "bulk_gram", "ANTIPARALLEL_LIMIT": "bulk_gram", "BulkGram": "bulk_gram",
+    "plain_gram": "bulk_gram", "deterministic_gram": "bulk_gram",
     "FirstLayerStats": "first_layer", "first_layer_stats": "first_layer",
+    "deterministic_description": "first_layer",
     "EXACT_MAX_DIM": "first_layer",
     "LimitKernel": "float64", "limit_kernel": "float64", "theory_scale_factor": "float64",
     "FIRST_LAYER_METHODS": "float64", "EXACT_BUDGET": "float64", "FirstLayerGap": "float64",

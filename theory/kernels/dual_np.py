@@ -1,4 +1,5 @@
-"""Vectorised float64 dual-kernel steps (ReLU and erf) on a :class:`PairGeometry`.
+"""Vectorised float64 dual-kernel steps (ReLU and erf) on a :class:`PairGeometry`,
+and the layer recursion :func:`propagate` that chains them.
 
 Each step maps the geometry of K^(h) to
 
@@ -28,7 +29,7 @@ import numpy as np
 
 from .geometry import PairGeometry
 
-__all__ = ["relu_step", "erf_step", "STEPS", "F_small"]
+__all__ = ["relu_step", "erf_step", "STEPS", "F_small", "propagate"]
 
 _SERIES_CUT = 0.5
 # F(t) = t^3 * sum_k C_k t^(2k-2),  C_k = (-1)^(k+1) 2k/(2k+1)!   (k = 1..12)
@@ -105,3 +106,26 @@ def erf_step(g: PairGeometry, need_next: bool = True):
 
 
 STEPS = {"relu": relu_step, "erf": erf_step}
+
+
+def propagate(arch, stats):
+    """Layers 2..L+1 of ``arch`` from its first-layer statistics (a
+    :class:`~theory.kernels.first_layer.FirstLayerStats`): returns (ntk, nngp), of the
+    statistics' shape (a Gram matrix, or 1-D for a list of pairs)."""
+    scales = [float(s) for s in arch.layer_scales()]
+    step = STEPS[arch.activation]
+    s2 = scales[1]
+    sigma = stats.sigma
+    ntk = s2 * (sigma + stats.drive)
+    geom = stats.geometry_of_sigma().scaled(s2)     # K^(2)
+    s = s2
+    for h in range(2, arch.depth + 1):
+        sigma, deriv, nxt = step(geom, need_next=h < arch.depth)
+        s = scales[h]
+        ntk *= deriv
+        ntk += sigma
+        if s != 1:
+            ntk *= s
+        geom = nxt.scaled(s) if nxt is not None else None
+    nngp = s * sigma
+    return ntk, nngp

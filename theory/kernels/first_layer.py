@@ -33,7 +33,7 @@ from ..config import Architecture
 from .dual_np import STEPS
 from .geometry import PairGeometry
 
-__all__ = ["FirstLayerStats", "first_layer_stats", "EXACT_MAX_DIM"]
+__all__ = ["FirstLayerStats", "first_layer_stats", "deterministic_description", "EXACT_MAX_DIM"]
 
 EXACT_MAX_DIM = 16
 _CHUNK_ELEMS = 1 << 22  # pattern-batch size limit, in (pattern, x, y) triples
@@ -58,7 +58,7 @@ class FirstLayerStats:
 
 def _deterministic(X, Y, s1: float, activation: str, pairs=None) -> FirstLayerStats:
     if pairs is not None:
-        g0 = PairGeometry.from_input_pairs(X, *pairs).scaled(s1)
+        g0 = PairGeometry.from_input_pairs(X, *pairs, Y).scaled(s1)
     else:
         g0 = PairGeometry.from_inputs(X, Y).scaled(s1)
     nngp, deriv, g1 = STEPS[activation](g0)
@@ -167,22 +167,28 @@ def _monte_carlo(Xr, Yr, q, r2, activation, symmetric, samples: int, seed: int,
     return full, errs[0], errs[1]
 
 
+def deterministic_description(method: str) -> str:
+    """What the ``"dense"`` and ``"mean_field"`` methods compute, in one line."""
+    if method == "dense":
+        return "first layer dense"
+    return "first layer masked, mean-field (K^(1) = s_1 x.y; exact only as d0 -> infinity)"
+
+
 def first_layer_stats(arch: Architecture, X: np.ndarray, Y: np.ndarray | None, *,
                       method: str, mask_samples: int = 1 << 14, seed: int = 0,
                       propagate=None, pairs=None):
     """Return ``(stats, stderr_ntk, stderr_nngp, description)`` for the chosen method.
 
-    ``pairs=(rows, cols)`` (deterministic methods, ``Y=None``) restricts the work to
-    those index pairs and returns 1-D statistics.
+    ``pairs=(rows, cols)`` (deterministic methods) restricts the work to the pairs
+    (X[rows[k]], Y[cols[k]]) (Y = X when None) and returns 1-D statistics.
     """
     symmetric = Y is None
     Yv = X if symmetric else Y
     q = arch.keep_probs[0]
     s1 = float(arch.layer_scales()[0])
-    if method == "dense" or (method == "mean_field"):
-        desc = "first layer dense" if method == "dense" else \
-            "first layer masked, mean-field (K^(1) = s_1 x.y; exact only as d0 -> infinity)"
-        return _deterministic(X, Y, s1, arch.activation, pairs), None, None, desc
+    if method in ("dense", "mean_field"):
+        return (_deterministic(X, Y, s1, arch.activation, pairs), None, None,
+                deterministic_description(method))
     relevant = np.flatnonzero(np.any(X != 0, axis=0) | np.any(Yv != 0, axis=0))
     Xr, Yr = X[:, relevant], Yv[:, relevant]
     r2 = float(1 / q) if arch.rescale else 1.0

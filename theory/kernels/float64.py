@@ -32,8 +32,9 @@ import numpy as np
 from .._errors import InvalidArgument
 from ..closed_forms import positively_homogeneous
 from ..config import Architecture
-from .dual_np import STEPS
-from .first_layer import EXACT_MAX_DIM, FirstLayerStats, first_layer_stats
+from .bulk_gram import deterministic_gram
+from .dual_np import propagate
+from .first_layer import EXACT_MAX_DIM, deterministic_description, first_layer_stats
 from .geometry import as_inputs
 
 __all__ = ["LimitKernel", "limit_kernel", "theory_scale_factor", "FIRST_LAYER_METHODS",
@@ -87,34 +88,7 @@ def theory_scale_factor(arch: Architecture, first_layer: str = "exact") -> Fract
     return None
 
 
-def _propagate(arch: Architecture, stats: FirstLayerStats):
-    """Layers 2..L+1 from the first-layer statistics: returns (ntk, nngp)."""
-    scales = [float(s) for s in arch.layer_scales()]
-    step = STEPS[arch.activation]
-    s2 = scales[1]
-    sigma = stats.sigma
-    ntk = s2 * (sigma + stats.drive)
-    geom = stats.geometry_of_sigma().scaled(s2)     # K^(2)
-    for h in range(2, arch.depth + 1):
-        sigma, deriv, nxt = step(geom, need_next=h < arch.depth)
-        s = scales[h]
-        ntk *= deriv
-        ntk += sigma
-        if s != 1:
-            ntk *= s
-        geom = nxt.scaled(s) if nxt is not None else None
-    nngp = s2 * stats.sigma if arch.depth == 1 else s * sigma
-    return ntk, nngp
-
-
 EXACT_BUDGET = 1 << 25  # mask patterns x input pairs that "auto" enumerates (~ seconds)
-
-
-def _unpack(values: np.ndarray, pairs, n: int) -> np.ndarray:
-    full = np.empty((n, n))
-    full[pairs] = values
-    full[pairs[1], pairs[0]] = values
-    return full
 
 
 def _resolve_method(arch: Architecture, first_layer: str, n_relevant: int, pairs: int) -> str:
@@ -159,17 +133,17 @@ def limit_kernel(arch: Architecture, X, Y=None, *, first_layer: str = "auto",
     method = _resolve_method(arch, first_layer, n_relevant, pairs)
     if mask_samples is None:
         mask_samples = int(min(1 << 14, max(1 << 10, EXACT_BUDGET // pairs)))
-    # A symmetric Gram is computed on its upper triangle only (half the work).
-    pairs = np.triu_indices(X.shape[0]) if Y is None and method in ("dense", "mean_field") \
-        else None
+    scale_factor = theory_scale_factor(arch, method)
+    if method in ("dense", "mean_field"):
+        # plain recursion on the bulk, the accurate path on the pairs near +-1
+        gram = deterministic_gram(arch, X, Y)
+        return LimitKernel(arch, gram.ntk, gram.nngp, deterministic_description(method),
+                           scale_factor)
     stats, se_ntk, se_nngp, desc = first_layer_stats(
         arch, X, Y, method=method, mask_samples=mask_samples, seed=seed,
-        propagate=lambda st: _propagate(arch, st), pairs=pairs)
-    ntk, nngp = _propagate(arch, stats)
-    if pairs is not None:
-        ntk, nngp = _unpack(ntk, pairs, X.shape[0]), _unpack(nngp, pairs, X.shape[0])
-    return LimitKernel(arch, ntk, nngp, desc, theory_scale_factor(arch, method),
-                       se_ntk, se_nngp)
+        propagate=lambda st: propagate(arch, st))
+    ntk, nngp = propagate(arch, stats)
+    return LimitKernel(arch, ntk, nngp, desc, scale_factor, se_ntk, se_nngp)
 
 
 @dataclass(frozen=True)

@@ -176,24 +176,37 @@ class PairGeometry:
         return cls((nx**2)[..., :, None], (ny**2)[..., None, :], cos, sin)
 
     @classmethod
-    def from_input_pairs(cls, X: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> "PairGeometry":
-        """Geometry of the pairs (X[rows[k]], X[cols[k]]) only, as 1-D arrays.
+    def from_input_pairs(cls, X: np.ndarray, rows: np.ndarray, cols: np.ndarray,
+                         Y: np.ndarray | None = None) -> "PairGeometry":
+        """Geometry of the pairs (X[rows[k]], Y[cols[k]]) only, as 1-D arrays (Y = X by
+        default), with the same accuracy guarantees as :meth:`from_inputs`.
 
-        Used for symmetric Gram matrices (the upper triangle holds every value), with
-        the same accuracy guarantees as :meth:`from_inputs`.  Rows must be non-zero.
+        Only the listed pairs are computed: this serves the few ill-conditioned pairs of
+        a large Gram matrix (see :mod:`theory.kernels.bulk_gram`).  Rows must be
+        non-zero; a pair of one row with itself (Y = X) is exactly cos = 1, sin = 0.
         """
+        rows, cols = np.asarray(rows, dtype=np.intp), np.asarray(cols, dtype=np.intp)
         nx = row_norms(X)
         ux = X / nx[:, None]
-        cos = np.clip((ux @ ux.T)[rows, cols], -1.0, 1.0)
+        if Y is None:
+            Y, ny, uy = X, nx, ux
+            same = rows == cols
+        else:
+            ny = row_norms(Y)
+            uy = Y / ny[:, None]
+            same = np.zeros(rows.shape, dtype=bool)
+        step = max(1, _CHUNK // max(1, X.shape[1]))      # pairs per chunk of gathered rows
+        cos = np.empty(rows.shape)
+        for start in range(0, rows.size, step):
+            part = slice(start, start + step)
+            cos[part] = np.einsum("kd,kd->k", ux[rows[part]], uy[cols[part]])
+        np.clip(cos, -1.0, 1.0, out=cos)
         sin = np.sqrt((1.0 - cos) * (1.0 + cos))
-        same = rows == cols
         k = np.flatnonzero((np.abs(cos) > _PARALLEL) & ~same)
-        step = max(1, _CHUNK // max(1, X.shape[1]))
         for start in range(0, k.size, step):
             part = k[start:start + step]
-            cos[part], sin[part] = _refine(ux[rows[part]], ux[cols[part]])
+            cos[part], sin[part] = _refine(ux[rows[part]], uy[cols[part]])
         for i in np.flatnonzero(cos < _ANTIPARALLEL):
-            cos[i], sin[i] = _exact_cos_sin(X[rows[i]], X[cols[i]])
+            cos[i], sin[i] = _exact_cos_sin(X[rows[i]], Y[cols[i]])
         cos[same], sin[same] = 1.0, 0.0
-        sq = nx * nx
-        return cls(sq[rows], sq[cols], cos, sin)
+        return cls((nx * nx)[rows], (ny * ny)[cols], cos, sin)
