@@ -96,6 +96,29 @@ def _first_stable(widths, values, delta) -> int | None:
     return None
 
 
+def _n_star(deviations: Mapping[int, np.ndarray], widths, eps: float,
+            delta: float) -> float | None:
+    """n*: the first grid width from which the (1 - delta) quantile of the deviations
+    stays <= eps, log-interpolated with the width below; None when off the grid.  The
+    point estimate of :func:`required_width` alone."""
+    quant = [float(np.quantile(np.asarray(deviations[n]), 1 - delta)) for n in widths]
+    return _n_star_from_quantiles(widths, quant, eps)
+
+
+def _n_star_from_quantiles(widths, quant, eps: float) -> float | None:
+    """n* from the (1 - delta) quantiles ``quant`` of the deviations at ``widths``."""
+    j = _first_stable(widths, quant, eps)
+    if j is None:
+        return None
+    n_star = float(widths[j])
+    if j > 0 and quant[j - 1] > quant[j] > 0:
+        lw0, lw1 = math.log(widths[j - 1]), math.log(widths[j])
+        frac = (math.log(quant[j - 1]) - math.log(eps)) / (math.log(quant[j - 1])
+                                                            - math.log(quant[j]))
+        n_star = math.exp(lw0 + frac * (lw1 - lw0))
+    return n_star
+
+
 def required_width(deviations: Mapping[int, np.ndarray], eps: float, delta: float,
                    level: float = 0.95) -> RequiredWidth:
     """n*(eps, delta) from relative deviations sampled at each width of a grid."""
@@ -117,16 +140,7 @@ def required_width(deviations: Mapping[int, np.ndarray], eps: float, delta: floa
     one_sided = 2 * level - 1          # each bound one-sided at (1 + one_sided)/2 = level
     ci = tuple(clopper_pearson(k, t, one_sided) for k, t in zip(counts, trials))
     i = _first_stable(widths, p_hat, delta)
-    quant = [float(np.quantile(np.asarray(deviations[n]), 1 - delta)) for n in widths]
-    j = _first_stable(widths, quant, eps)
-    n_star = None
-    if j is not None:
-        n_star = float(widths[j])
-        if j > 0 and quant[j - 1] > quant[j] > 0:
-            lw0, lw1 = math.log(widths[j - 1]), math.log(widths[j])
-            frac = (math.log(quant[j - 1]) - math.log(eps)) / (math.log(quant[j - 1])
-                                                                - math.log(quant[j]))
-            n_star = math.exp(lw0 + frac * (lw1 - lw0))
+    n_star = _n_star(deviations, widths, eps, delta)
     lo = _first_stable(widths, [c[0] for c in ci], delta)
     hi = _first_stable(widths, [c[1] for c in ci], delta)
     return RequiredWidth(eps, delta, level, widths, p_hat, ci, n_star,
@@ -166,8 +180,7 @@ def slope_with_bootstrap(cells: Mapping[float, Mapping[int, np.ndarray]], eps: f
     keys = sorted(cells)
     gap = (lambda k: eps_of(k)) if eps_of is not None else (lambda k: eps)
 
-    def fit(sample) -> tuple[float, float] | None:
-        pts = [(x_of(k), required_width(sample[k], gap(k), delta, level).n_star) for k in keys]
+    def fit_points(pts) -> tuple[float, float] | None:
         if require_all and any(n is None for _, n in pts):
             return None
         pts = [(x, n) for x, n in pts if n is not None]
@@ -175,7 +188,10 @@ def slope_with_bootstrap(cells: Mapping[float, Mapping[int, np.ndarray]], eps: f
             return None
         return fit_loglog([x for x, _ in pts], [n for _, n in pts])
 
-    point = fit(cells)
+    for k in keys:                      # validates eps, delta, level and the grids once
+        required_width(cells[k], gap(k), delta, level)
+    point = fit_points([(x_of(k), _n_star(cells[k], sorted(cells[k]), float(gap(k)), delta))
+                        for k in keys])
     on_grid = sum(required_width(cells[k], gap(k), delta, level).n_star is not None for k in keys)
     if require_all and on_grid < len(keys):
         off = [k for k in keys if required_width(cells[k], gap(k), delta, level).n_star is None]
@@ -187,11 +203,24 @@ def slope_with_bootstrap(cells: Mapping[float, Mapping[int, np.ndarray]], eps: f
                               "fewer than two reach n* on the width grid",
                               "extend the width grid or raise eps/delta")
     rng = np.random.default_rng(np.random.SeedSequence(seed))
-    slopes = []
+    # Draw every resample's indices in one fixed order (resample, key, width), then take
+    # each (key, width) cell's quantiles over all resamples in one call.
+    arrays = {k: {n: np.asarray(v) for n, v in cells[k].items()} for k in keys}
+    draws = {k: {n: [] for n in arrays[k]} for k in keys}
     for _ in range(resamples):
-        sample = {k: {n: np.asarray(v)[rng.integers(0, len(v), len(v))]
-                      for n, v in cells[k].items()} for k in keys}
-        res = fit(sample)
+        for k in keys:
+            for n, v in arrays[k].items():
+                draws[k][n].append(rng.integers(0, len(v), len(v)))
+    quantiles = {k: {n: np.quantile(arrays[k][n][np.array(idx)], 1 - delta, axis=1)
+                     for n, idx in draws[k].items()} for k in keys}
+    slopes = []
+    for r in range(resamples):
+        pts = []
+        for k in keys:
+            widths = sorted(arrays[k])
+            quant = [float(quantiles[k][n][r]) for n in widths]
+            pts.append((x_of(k), _n_star_from_quantiles(widths, quant, float(gap(k)))))
+        res = fit_points(pts)
         if res is not None:
             slopes.append(res[0])
     if require_all and resamples - len(slopes) > (1 - level) / 4 * resamples:
