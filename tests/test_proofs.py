@@ -1,6 +1,5 @@
 """Symbolic proofs of C1 and C2, the erf witness, and checks that they can fail."""
 
-import time
 from fractions import Fraction
 
 import mpmath
@@ -56,16 +55,13 @@ def test_induction_fails_for_erf():
 
 
 # ------------------------------------------------------------------ expansion
-def test_expansion_depths_1_to_10_fast():
-    started = time.perf_counter()
+def test_expansion_depths_1_to_10_hold_on_a_small_dag():
     result = P.prove_scaling_expansion(10)
-    elapsed = time.perf_counter() - started
     _well_formed(result)
     rows = result.data["rows"]
     assert result.holds and [r["depth"] for r in rows] == list(range(1, 11))
     assert all(r["holds"] for r in rows)
     assert rows[-1]["tree_nodes"] > 10**6 and rows[-1]["dag_nodes"] < 500
-    assert elapsed < 10
 
 
 def test_expansion_with_per_layer_keep_probabilities():
