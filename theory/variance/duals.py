@@ -27,7 +27,7 @@ import mpmath
 import numpy as np
 
 from .erf_moments import PRODUCTS, erf_expectation_mp, erf_expectations
-from .relu_moments import relu_moments
+from .relu_gauss import relu_moments
 
 __all__ = ["dual_jacobian", "neuron_stats", "STAT_KEYS", "c_sigma_value"]
 
@@ -57,7 +57,7 @@ def dual_jacobian(activation: str, ops, a, c, b) -> dict:
     >>> from theory.variance.ops import NUMPY
     >>> J = dual_jacobian("relu", NUMPY, 1.0, 0.0, 1.0)
     >>> [round(float(v), 12) for v in J["dVxy"]], round(float(J["Vd"]), 12)
-    [0.159154943092, 0.5, 0.159154943092], 0.5
+    ([0.159154943092, 0.5, 0.159154943092], 0.5)
     """
     if activation == "relu":
         D = a * b - c * c
