@@ -16,6 +16,7 @@ from .finite import scaling as _scaling
 from .finite import simulate as _simulate
 from .limit import derive as _derive
 from .limit import kernel as _kernel
+from .limit import variance as _variance
 from ._common import EXIT_BAD_INPUT, Parser, UsageError
 
 __all__ = ["main", "build_parser"]
@@ -30,6 +31,7 @@ def build_parser() -> Parser:
     _bound.add_parser(sub)
     _kernel.add_parser(sub)
     _derive.add_parser(sub)
+    _variance.add_parser(sub)
     _entk.add_parser(sub)
     _simulate.add_parser(sub)
     _scaling.add_parser(sub)

@@ -26,6 +26,7 @@ _EXPORTS = {
     "relu_moments": "relu_gauss", "prove_relu_moments": "relu_gauss",
     "relu_moment_sym": "relu_gauss", "relu_moment_closed": "relu_gauss",
     "SymbolicVariance": "symbolic", "symbolic_variance": "symbolic",
+    "variance_latex": "latex", "DERIVATION_TEX": "latex",
 }
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)
