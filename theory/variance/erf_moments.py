@@ -10,7 +10,8 @@ variance of an erf network is evaluated by quadrature of smooth (entire) integra
   a = 1, where the error is at rounding level; about 1e-11 at a = 4; at most 512 nodes);
   checked against mpmath and closed forms in the tests;
 * mpmath: nested adaptive (tanh-sinh) quadrature at the working precision
-  (:func:`erf_expectation_mp`), the reference.
+  (:func:`erf_expectation_mp`): a reference to any precision, but slow (minutes for a
+  two-dimensional product at 20 digits), so the toolkit's float64 path does not use it.
 
 The two-point expectations (the means) are the closed forms of
 :mod:`theory.closed_forms`; only fourth-order products need quadrature.
