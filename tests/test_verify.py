@@ -18,7 +18,7 @@ from proofs_check.claims import claim_ids
 from proofs_check.verdict import CheckOutcome, Verdict
 from proofs_check.verification import exit_code, verify
 
-CLAIMS = ("C1", "C2", "C3-dense", "C3", "C4", "C5")
+CLAIMS = ("C1", "C2", "C3-dense", "C3", "C3-exact", "C4", "C5")
 
 
 def _pntk(*args, timeout=600):
