@@ -42,7 +42,8 @@ from .duals import dual_jacobian, mix, mix_axis, neuron_stats
 from .first_layer import first_layer_components
 from .ops import MPMATH, NUMPY
 
-__all__ = ["VarianceTerms", "variance_terms", "variance_pairs", "check_width_ratios"]
+__all__ = ["VarianceTerms", "variance_terms", "variance_pairs", "variance_gram",
+           "check_width_ratios"]
 
 
 @dataclass(frozen=True)
@@ -105,25 +106,20 @@ def _first_layer_stats(arch, X, Y, ops):
     return mix(parts, weights)
 
 
-def _cov(st):
-    m = [st["m1"], st["m2"], st["m3"], st["m4"]]
-    C = {}
+def _quad(st, g):
+    """g' Cov(z) g = g' S g - (g . m)^2 from the neuron's moments (i <= j entries of S)."""
+    gm = g[0] * st["m1"] + g[1] * st["m2"] + g[2] * st["m3"] + g[3] * st["m4"]
+    total = -gm * gm
     for i in range(4):
-        for j in range(i, 4):
-            C[(i, j)] = st[f"S{i + 1}{j + 1}"] - m[i] * m[j]
-    return C
-
-
-def _quad(C, g):
-    total = 0
-    for i in range(4):
-        for j in range(i, 4):
-            term = g[i] * g[j] * C[(i, j)]
-            total = total + (term if i == j else 2 * term)
+        row = g[i] * st[f"S{i + 1}{i + 1}"]
+        for j in range(i + 1, 4):
+            row = row + 2 * g[j] * st[f"S{i + 1}{j + 1}"]
+        total = total + g[i] * row
     return total
 
 
-def variance_terms(arch: Architecture, x, y, *, width_ratios=None, ops=NUMPY) -> VarianceTerms:
+def variance_terms(arch: Architecture, x, y, *, width_ratios=None, ops=NUMPY,
+                   _first=None) -> VarianceTerms:
     """Leading-order mean and variance of Theta_n(x, y) (see the module docstring).
 
     With ``ops=NUMPY`` ``x`` and ``y`` are (P, d0) arrays of P pairs (or single
@@ -146,7 +142,7 @@ def variance_terms(arch: Architecture, x, y, *, width_ratios=None, ops=NUMPY) ->
     L = arch.depth
     s = [_num(ops, v) for v in arch.layer_scales()]          # s_1..s_{L+1}
     alpha = [_num(ops, v) for v in alphas]
-    stats = [_first_layer_stats(arch, x, y, ops)]
+    stats = [_first_layer_stats(arch, x, y, ops) if _first is None else _first]
     states = [None]                                           # (K, Theta, duals) of layers >= 2
     for h in range(2, L + 1):
         prev = stats[-1]
@@ -154,7 +150,7 @@ def variance_terms(arch: Architecture, x, y, *, width_ratios=None, ops=NUMPY) ->
         K = (sh * prev["m1"], sh * prev["m2"], sh * prev["m3"])
         theta = sh * (prev["m2"] + prev["m4"])
         duals = dual_jacobian(arch.activation, ops, K[0], K[1], K[2])
-        stats.append(neuron_stats(arch.activation, ops, K[0], K[1], K[2], theta))
+        stats.append(neuron_stats(arch.activation, ops, K[0], K[1], K[2], theta, duals))
         states.append((K, theta, duals))
     last = stats[-1]
     s_out = s[L]
@@ -165,7 +161,7 @@ def variance_terms(arch: Architecture, x, y, *, width_ratios=None, ops=NUMPY) ->
     hidden = [None] * L
     for h in range(L, 0, -1):
         st = stats[h - 1]
-        hidden[h - 1] = _quad(_cov(st), (gG[0], gG[1], gG[2], gP)) / alpha[h - 1]
+        hidden[h - 1] = _quad(st, (gG[0], gG[1], gG[2], gP)) / alpha[h - 1]
         if h == 1:
             break
         K, theta, d = states[h - 1]
@@ -216,3 +212,27 @@ def variance_pairs(arch: Architecture, x, y, *, width_ratios=None, dps: int | No
     import mpmath
     with mpmath.workdps(dps):
         return variance_terms(arch, list(x), list(y), width_ratios=width_ratios, ops=MPMATH)
+
+
+def variance_gram(arch: Architecture, X, *, width_ratios=None):
+    """(Theta_lim, V) as N x N matrices over the rows of X (float64; upper triangle
+    computed, then mirrored).
+
+    >>> lim, V = variance_gram(Architecture.pruned(1), np.eye(2))
+    >>> float(V[0, 0]), bool(V[0, 1] == V[1, 0])
+    (12.0, True)
+    """
+    X = np.atleast_2d(np.asarray(X, dtype=float))
+    i, j = np.triu_indices(X.shape[0])
+    if arch.first_layer_masked:
+        t = variance_terms(arch, X[i], X[j], width_ratios=width_ratios)
+    else:            # a dense first layer needs only the input Gram
+        G = X @ X.T
+        a, c, b = G[i, i], G[i, j], G[j, j]
+        first = neuron_stats(arch.activation, NUMPY, a, c, b, c)
+        t = variance_terms(arch, i[:, None], j[:, None], width_ratios=width_ratios, _first=first)
+    lim = np.empty((X.shape[0],) * 2)
+    V = np.empty_like(lim)
+    lim[i, j] = lim[j, i] = t.limit
+    V[i, j] = V[j, i] = t.n_var
+    return lim, V

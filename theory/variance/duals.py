@@ -68,14 +68,21 @@ def dual_jacobian(activation: str, ops, a, c, b) -> dict:
         one = 1 + 0 * a
         Vxy = (rD + c * e) / pi
         Vd = e / pi
-        safe_a = ops.where(a > 0, a, one)
-        safe_b = ops.where(b > 0, b, one)
-        dVxy = (rD / (2 * pi * safe_a), e / pi, rD / (2 * pi * safe_b))
-        positive = D > 0
-        inv = ops.where(positive, 1 / ops.where(positive, rD, one), 0 * a)
-        dVd = (-c * inv / (2 * pi * safe_a), inv / pi, -c * inv / (2 * pi * safe_b))
+        if _all_positive(ops, a) and _all_positive(ops, b):
+            safe_a, safe_b = a, b
+        else:
+            safe_a = ops.where(a > 0, a, one)
+            safe_b = ops.where(b > 0, b, one)
+        ia, ib = 1 / (2 * pi * safe_a), 1 / (2 * pi * safe_b)
+        dVxy = (rD * ia, Vd, rD * ib)
+        if ops.vector:
+            inv = 1 / np.where(D > 0, rD, np.inf)
+        else:
+            inv = 1 / rD if D > 0 else 0 * a
+        ci = c * inv
+        dVd = (-ci * ia, inv / pi, -ci * ib)
         return {"V": (a, Vxy, b), "Vd": Vd, "dVxx_da": one, "dVyy_db": one,
-                "dVxy": dVxy, "dVd": dVd}
+                "dVxy": dVxy, "dVd": dVd, "_rD": rD, "_e": e}
     k = _erf_kappa(ops)
     A, B = 1 + 2 * a, 1 + 2 * b
     R = A * B
@@ -92,14 +99,20 @@ def dual_jacobian(activation: str, ops, a, c, b) -> dict:
             "dVyy_db": 2 * k / (B * ops.sqrt(1 + 4 * b)), "dVxy": dVxy, "dVd": dVd}
 
 
+def _all_positive(ops, v) -> bool:
+    return bool(np.all(v > 0)) if ops.vector else v > 0
+
+
 def _erf_fourth(ops, a, b, c) -> dict:
     if ops.vector:
         return erf_expectations(a, b, c)
     return {name: erf_expectation_mp(name, a, b, c) for name in PRODUCTS}
 
 
-def neuron_stats(activation: str, ops, a, c, b, T) -> dict:
+def neuron_stats(activation: str, ops, a, c, b, T, duals: dict | None = None) -> dict:
     """Mean ``m1..m4``, second moments ``Sij`` (i <= j) of z, and ``d2x``, ``d2y``.
+
+    ``duals``: :func:`dual_jacobian` at the same (a, c, b), if already computed.
 
     >>> from theory.variance.ops import NUMPY
     >>> st = neuron_stats("relu", NUMPY, 1.0, 1.0, 1.0, 2.0)     # x = y, |x| = 1
@@ -108,11 +121,12 @@ def neuron_stats(activation: str, ops, a, c, b, T) -> dict:
     """
     cs = c_sigma_value(activation, ops)
     cs2 = cs * cs
-    duals = dual_jacobian(activation, ops, a, c, b)
+    if duals is None:
+        duals = dual_jacobian(activation, ops, a, c, b)
     Vxx, Vxy, Vyy = duals["V"]
     out = {"m1": Vxx, "m2": Vxy, "m3": Vyy, "m4": duals["Vd"] * T}
     if activation == "relu":
-        J = relu_moments(ops, a, b, c)
+        J = relu_moments(ops, a, b, c, (duals["_rD"], duals["_e"]))
         alive_x = ops.where(a > 0, 1 + 0 * a, 0 * a)
         alive_y = ops.where(b > 0, 1 + 0 * b, 0 * b)
         out.update(S11=6 * a * a, S12=4 * J[(3, 1)], S13=4 * J[(2, 2)], S14=4 * J[(2, 0)] * T,

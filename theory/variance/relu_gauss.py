@@ -29,6 +29,7 @@ from __future__ import annotations
 import time
 from functools import lru_cache
 
+import numpy as np
 import sympy as sp
 
 from ..symbolic.result import ProofResult
@@ -86,7 +87,7 @@ def relu_moment_closed(m: int, k: int) -> sp.Expr:
     return forms[(m, k)] / (2 * sp.pi)
 
 
-def relu_moments(ops, a, b, c) -> dict:
+def relu_moments(ops, a, b, c, angle=None) -> dict:
     """All J_mk of :data:`MOMENT_INDICES` at (a, b, c), elementwise.
 
     ``ops`` supplies ``sqrt``, ``atan2``, ``pi`` and ``where`` (see
@@ -98,13 +99,17 @@ def relu_moments(ops, a, b, c) -> dict:
     >>> float(J[(2, 2)]), float(J[(0, 0)])
     (1.5, 0.5)
     """
-    D = a * b - c * c
-    D = ops.where(D > 0, D, 0 * D)
-    rD = ops.sqrt(D)
-    e = ops.atan2(rD, -c)
+    if angle is None:
+        D = a * b - c * c
+        D = ops.where(D > 0, D, 0 * D)
+        rD = ops.sqrt(D)
+        e = ops.atan2(rD, -c)
+    else:
+        rD, e = angle
     alive = (a > 0) & (b > 0) if ops.vector else (a > 0 and b > 0)
-    sa = ops.where(alive, a, 1 + 0 * a)
-    sb = ops.where(alive, b, 1 + 0 * b)
+    everywhere = bool(np.all(alive)) if ops.vector else alive
+    sa = a if everywhere else ops.where(alive, a, 1 + 0 * a)
+    sb = b if everywhere else ops.where(alive, b, 1 + 0 * b)
     two_pi = 2 * ops.pi
     raw = {
         (0, 0): e,
@@ -115,6 +120,8 @@ def relu_moments(ops, a, b, c) -> dict:
         (3, 1): 3 * a * c * e + rD * (2 * a + c * c / sb),
         (1, 3): 3 * b * c * e + rD * (2 * b + c * c / sa),
     }
+    if everywhere:
+        return {key: value / two_pi for key, value in raw.items()}
     zero = 0 * e
     return {key: ops.where(alive, value / two_pi, zero) for key, value in raw.items()}
 
