@@ -28,7 +28,9 @@ def test_json_keys_and_values(capsys):
     assert code == 0
     assert {"limit", "mean_1_over_n", "n_var", "std_at_width"} <= set(r)
     assert r["limit"] == float(t.limit[0]) and r["n_var"] == float(t.n_var[0])
-    assert r["mean_1_over_n"] is None
+    from theory.variance.mean import mean_correction
+    m = mean_correction(Architecture.pruned(2, "0.25", rescale=True), [[1, 0, 0]], [[0.6, 0.8, 0]])
+    assert r["mean_1_over_n"] == float(m[0])
     assert r["std_at_width"] == math.sqrt(r["n_var"] / 200)
 
 

@@ -236,8 +236,35 @@ def test_near_parallel_inputs_approach_the_diagonal():
 def test_mean_correction_where_proved():
     arch = Architecture.pruned(3, "0.5")
     t = variance_terms(arch, X[[0, 0]], X[[0, 1]])
-    assert t.mean_1_over_n[0] == 0 and np.isnan(t.mean_1_over_n[1])
+    assert t.mean_1_over_n[0] == 0 and np.isfinite(t.mean_1_over_n[1])
     assert np.all(variance_terms(Architecture.pruned(1, "0.5"), X[[0]], X[[1]]).mean_1_over_n == 0)
+    erf = variance_terms(Architecture.pruned(2, "0.5", activation="erf"), X[[0]], X[[1]])
+    assert np.isnan(erf.mean_1_over_n[0])
+
+
+def test_mean_correction_properties():
+    """m vanishes continuously at the diagonal (where V2 proves it 0), scales like the
+    NTK under plain pruning (ReLU: Theta_plain = prod q Theta_rescaled sample by sample),
+    halves when every width doubles, and ignores the last hidden layer's width and the
+    readout mask (their fluctuations enter E Theta linearly)."""
+    from theory.variance.mean import mean_correction
+    x = np.array([[1.0, 0.0, 0.3]])
+    ms = []
+    for theta in (1e-1, 1e-2, 1e-3):
+        y = np.array([[np.cos(theta), np.sin(theta), 0.3]])
+        ms.append(abs(mean_correction(Architecture.pruned(3, "0.5", rescale=True), x, y)[0]))
+    assert ms[0] > ms[1] > ms[2] and ms[2] < 0.02 * ms[0]       # m is O(angle)
+    y = X[[1]]
+    resc = mean_correction(Architecture.pruned(3, "0.5", rescale=True), x, y)[0]
+    plain = mean_correction(Architecture.pruned(3, "0.5"), x, y)[0]
+    assert abs(plain - resc / 8) < 1e-13 * abs(resc)
+    arch = Architecture.pruned(2, "0.25", rescale=True)
+    one = mean_correction(arch, x, y, width_ratios=[1, 1])[0]
+    assert abs(mean_correction(arch, x, y, width_ratios=[2, 2])[0] - one / 2) < 1e-13 * abs(one)
+    assert mean_correction(arch, x, y, width_ratios=[1, 5])[0] == one
+    readout_only = Architecture.pruned(2, "0.25", rescale=True, masked_layers=[3])
+    assert abs(mean_correction(readout_only, x, y)[0]
+               - mean_correction(Architecture.pruned(2), x, y)[0]) < 1e-13
 
 
 @pytest.mark.parametrize("call,argument", [

@@ -15,10 +15,11 @@ from theory._lazy import lazy_exports
 
 _EXPORTS = {
     "VarianceTerms": "deep", "variance_terms": "deep", "variance_pairs": "deep",
-    "check_width_ratios": "deep",
+    "variance_gram": "deep",
     "dual_jacobian": "duals", "neuron_stats": "duals",
     "erf_expectations": "erf_moments", "erf_expectation_mp": "erf_moments",
-    "first_layer_components": "first_layer",
+    "first_layer_components": "first_layer", "check_width_ratios": "first_layer",
+    "mean_correction": "mean",
     "prove_one_layer_exact": "identities", "prove_relu_diagonal_mean": "identities",
     "prove_keep_prob_structure": "identities", "check_dense_growth": "identities",
     "OneLayerMoments": "one_layer", "one_layer_moments": "one_layer", "one_layer_sym": "one_layer",

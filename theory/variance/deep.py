@@ -25,8 +25,9 @@ of total variance, Var Theta = sum_{h=1}^{L+1} E Var(E[Theta | F_h] | F_{h-1}).
   The readout is the only layer whose keep probability enters V beyond s.
 
 Mean: E[Theta_n] = Theta_lim exactly at depth 1 (any width) and for the ReLU diagonal
-(any depth and width, :mod:`theory.variance.identities`); the O(1/n) mean correction of
-other entries at depth >= 2 is not derived here (``mean_1_over_n`` is None).
+(any depth and width, :mod:`theory.variance.identities`); the O(1/n) correction m of other
+ReLU entries at depth >= 2 is :func:`theory.variance.mean.mean_correction` (derived,
+checked by Monte Carlo); for erf at depth >= 2 it is not derived (NaN / None).
 """
 
 from __future__ import annotations
@@ -38,8 +39,9 @@ import numpy as np
 
 from .._errors import InvalidArgument
 from ..config import Architecture
-from .duals import dual_jacobian, mix, mix_axis, neuron_stats
-from .first_layer import first_layer_components
+from .duals import dual_jacobian, neuron_stats
+from .first_layer import _first_layer_stats, check_width_ratios
+from .mean import mean_correction
 from .ops import MPMATH, NUMPY
 
 __all__ = ["VarianceTerms", "variance_terms", "variance_pairs", "variance_gram",
@@ -54,7 +56,7 @@ class VarianceTerms:
     each hidden layer 1..L; ``readout_offdiag``: s^2 n (X_L + Y_L); ``readout_mask``:
     the readout mask's share s^2 (1/q - 1) (...); ``mean_1_over_n``: m with
     E Theta_n = Theta_lim + m/n + O(1/n^2); NaN (float64) or None (mpmath) where
-    not derived.  Arrays (one
+    not derived (erf at depth >= 2).  Arrays (one
     entry per pair) in float64, numbers with mpmath.
     """
 
@@ -71,39 +73,8 @@ class VarianceTerms:
         return (self.n_var / width) ** 0.5
 
 
-def check_width_ratios(arch: Architecture, width_ratios) -> tuple:
-    """alpha_1..alpha_L as positive Fractions (default all 1)."""
-    if width_ratios is None:
-        return (Fraction(1),) * arch.depth
-    values = tuple(width_ratios)
-    if len(values) != arch.depth:
-        raise InvalidArgument("width_ratios", list(values),
-                              f"need one ratio n_h/n per hidden layer ({arch.depth})",
-                              "give L positive numbers, e.g. 1,2 for n_2 = 2 n_1")
-    out = []
-    for v in values:
-        try:
-            f = Fraction(str(v).strip())
-        except (ValueError, ZeroDivisionError):
-            f = None
-        if f is None or f <= 0:
-            raise InvalidArgument("width_ratios", list(values), f"{v!r} is not a positive number",
-                                  "give positive width ratios n_h/n")
-        out.append(f)
-    return tuple(out)
-
-
 def _num(ops, f: Fraction):
     return ops.number(f.numerator) / f.denominator
-
-
-def _first_layer_stats(arch, X, Y, ops):
-    weights, A, C, B = first_layer_components(arch, X, Y, ops)
-    if ops.vector:
-        st = neuron_stats(arch.activation, ops, A, C, B, C)
-        return mix_axis(st, weights)
-    parts = [neuron_stats(arch.activation, ops, a, c, b, c) for a, c, b in zip(A, C, B)]
-    return mix(parts, weights)
 
 
 def _quad(st, g):
@@ -190,19 +161,29 @@ def variance_terms(arch: Architecture, x, y, *, width_ratios=None, ops=NUMPY,
     for part in hidden:
         total = total + part
     return VarianceTerms(limit, total, tuple(hidden), offdiag, readout_mask,
-                         _mean_correction(arch, x, y, ops, limit), alphas)
+                         _mean_correction(arch, x, y, ops, limit, alphas), alphas)
 
 
-def _mean_correction(arch, x, y, ops, limit):
-    """m = 0 where the mean is proved exact at every width; NaN (float64) or None where
-    it is not derived (off-diagonal entries at depth >= 2, erf at depth >= 2)."""
+def _mean_correction(arch, x, y, ops, limit, alphas):
+    """m: 0 where the mean is exact at every width (depth 1; the ReLU diagonal), the
+    leading-order correction of :mod:`theory.variance.mean` for other ReLU entries
+    (computed in float64 also on the mpmath path), NaN / None for erf at depth >= 2."""
     if arch.depth == 1:
         return 0 * limit
     if arch.activation != "relu":
         return np.full(np.shape(limit), np.nan) if ops.vector else None
     if ops.vector:
-        return np.where(np.all(x == y, axis=1), 0.0, np.nan)
-    return 0 * limit if all(a == b for a, b in zip(x, y)) else None
+        diag = np.all(x == y, axis=1)
+        out = np.zeros(np.shape(limit))
+        if not np.all(diag):
+            off = ~diag
+            out[off] = mean_correction(arch, x[off], y[off], width_ratios=alphas)
+        return out
+    if all(a == b for a, b in zip(x, y)):
+        return 0 * limit
+    xs = np.array([[float(v) for v in x]])
+    ys = np.array([[float(v) for v in y]])
+    return float(mean_correction(arch, xs, ys, width_ratios=alphas)[0])
 
 
 def variance_pairs(arch: Architecture, x, y, *, width_ratios=None, dps: int | None = None):

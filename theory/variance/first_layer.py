@@ -20,8 +20,9 @@ import numpy as np
 from .._errors import InvalidArgument
 from ..config import Architecture
 from ..kernels.first_layer import EXACT_MAX_DIM
+from .duals import mix, mix_axis, neuron_stats
 
-__all__ = ["first_layer_components"]
+__all__ = ["first_layer_components", "check_width_ratios"]
 
 
 def _patterns(k: int) -> np.ndarray:
@@ -87,3 +88,34 @@ def _check_support(k: int) -> None:
     if k == 0:
         raise InvalidArgument("x", "zero inputs", "both inputs are zero",
                               "give non-zero inputs")
+
+
+def check_width_ratios(arch: Architecture, width_ratios) -> tuple:
+    """alpha_1..alpha_L as positive Fractions (default all 1)."""
+    if width_ratios is None:
+        return (Fraction(1),) * arch.depth
+    values = tuple(width_ratios)
+    if len(values) != arch.depth:
+        raise InvalidArgument("width_ratios", list(values),
+                              f"need one ratio n_h/n per hidden layer ({arch.depth})",
+                              "give L positive numbers, e.g. 1,2 for n_2 = 2 n_1")
+    out = []
+    for v in values:
+        try:
+            f = Fraction(str(v).strip())
+        except (ValueError, ZeroDivisionError):
+            f = None
+        if f is None or f <= 0:
+            raise InvalidArgument("width_ratios", list(values), f"{v!r} is not a positive number",
+                                  "give positive width ratios n_h/n")
+        out.append(f)
+    return tuple(out)
+
+
+def _first_layer_stats(arch, X, Y, ops):
+    weights, A, C, B = first_layer_components(arch, X, Y, ops)
+    if ops.vector:
+        st = neuron_stats(arch.activation, ops, A, C, B, C)
+        return mix_axis(st, weights)
+    parts = [neuron_stats(arch.activation, ops, a, c, b, c) for a, c, b in zip(A, C, B)]
+    return mix(parts, weights)

@@ -72,7 +72,12 @@ $V_{\mathrm{plain}} = (\prod_h q_h)^2 V_{\mathrm{rescaled}}$.
 V4 (checked, not proved): dense ReLU,
 $3\sum_h \alpha_h^{-1} \le V(x,x)/\Theta(x,x)^2 \le 5\sum_h \alpha_h^{-1}$, so at leading
 order $E\Theta^2 / (E\Theta)^2 \le \exp(5 \sum_h 1/n_h)$.
-The $O(1/n)$ mean correction off the diagonal at depth $\ge 2$ is not derived here.
+Mean (derived, checked by Monte Carlo, not proved): $E\Theta_n = \Theta_{\lim} + m/n$
+with $m$ from the exact conditional means $E[G_h\mid F_{h-1}] = E_{\mathrm{mask}} V(K_i)$ and
+$E[P_h \mid F_{h-1}]$ (Gaussian integration by parts), expanded to second order in the
+collective fluctuations of the layer below, in the row-mask fluctuations (where a hidden
+layer's keep probability enters, through $s_h^2(1/q_h - 1)$) and in the neuron-off-diagonal
+NTK (ReLU).
 """
 
 

@@ -26,7 +26,7 @@ import sympy as sp
 
 from .._errors import InvalidArgument
 from ..config import Architecture
-from .deep import _first_layer_stats
+from .first_layer import _first_layer_stats
 from .ops import MPMATH, NUMPY
 from .relu_gauss import relu_moment_closed
 
