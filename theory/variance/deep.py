@@ -90,11 +90,12 @@ def _quad(st, g):
 
 
 def variance_terms(arch: Architecture, x, y, *, width_ratios=None, ops=NUMPY,
-                   _first=None) -> VarianceTerms:
+                   mean: bool = True, _first=None) -> VarianceTerms:
     """Leading-order mean and variance of Theta_n(x, y) (see the module docstring).
 
     With ``ops=NUMPY`` ``x`` and ``y`` are (P, d0) arrays of P pairs (or single
-    vectors); with ``ops=MPMATH`` one pair at the working precision.
+    vectors); with ``ops=MPMATH`` one pair at the working precision.  ``mean=False``
+    skips the mean correction (``mean_1_over_n`` is then None).
 
     >>> import numpy as np
     >>> t = variance_terms(Architecture.pruned(1), np.array([1.0, 0.0]), np.array([1.0, 0.0]))
@@ -161,7 +162,7 @@ def variance_terms(arch: Architecture, x, y, *, width_ratios=None, ops=NUMPY,
     for part in hidden:
         total = total + part
     return VarianceTerms(limit, total, tuple(hidden), offdiag, readout_mask,
-                         _mean_correction(arch, x, y, ops, limit, alphas), alphas)
+                         _mean_correction(arch, x, y, ops, limit, alphas) if mean else None, alphas)
 
 
 def _mean_correction(arch, x, y, ops, limit, alphas):
@@ -197,7 +198,7 @@ def variance_pairs(arch: Architecture, x, y, *, width_ratios=None, dps: int | No
 
 def variance_gram(arch: Architecture, X, *, width_ratios=None):
     """(Theta_lim, V) as N x N matrices over the rows of X (float64; upper triangle
-    computed, then mirrored).
+    computed, then mirrored; no mean correction).
 
     >>> lim, V = variance_gram(Architecture.pruned(1), np.eye(2))
     >>> float(V[0, 0]), bool(V[0, 1] == V[1, 0])
@@ -206,12 +207,13 @@ def variance_gram(arch: Architecture, X, *, width_ratios=None):
     X = np.atleast_2d(np.asarray(X, dtype=float))
     i, j = np.triu_indices(X.shape[0])
     if arch.first_layer_masked:
-        t = variance_terms(arch, X[i], X[j], width_ratios=width_ratios)
+        t = variance_terms(arch, X[i], X[j], width_ratios=width_ratios, mean=False)
     else:            # a dense first layer needs only the input Gram
         G = X @ X.T
         a, c, b = G[i, i], G[i, j], G[j, j]
         first = neuron_stats(arch.activation, NUMPY, a, c, b, c)
-        t = variance_terms(arch, i[:, None], j[:, None], width_ratios=width_ratios, _first=first)
+        t = variance_terms(arch, X[:1], X[:1], width_ratios=width_ratios, mean=False,
+                           _first=first)
     lim = np.empty((X.shape[0],) * 2)
     V = np.empty_like(lim)
     lim[i, j] = lim[j, i] = t.limit
