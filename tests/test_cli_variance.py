@@ -85,6 +85,7 @@ def test_check_passes_at_depth_one(capsys):
     (["--depth", "2", "--x", "1,0", "--y", "1,0,0"], "--y"),
     (["--depth", "2", "--x", "1,0", "--dps", "5"], "--dps"),
     (["--depth", "2", "--x", "1,0", "--activation", "tanh"], "--activation"),
+    (["--depth", "1", "--x", "1,0", "--activation", "erf", "--dps", "20"], "--dps"),
     (["--depth", "2", "--x", "1,0", "--check", "--widths", "64"], "--widths"),
     (["--depth", "1", "--x", "1,0", "--check", "--alpha", "2"], "--alpha"),
     (["--depth", "1", "--x", "1,0", "--latex", "/nonexistent-folder/v.tex"], "--latex"),
