@@ -83,6 +83,7 @@ def test_store_resumes_without_recomputing(tmp_path):
     Architecture.pruned(2, "0.25", rescale=True),
     Architecture.pruned(2, "0.125", rescale=True, masked_layers=[2]),
     Architecture.pruned(2, "0.5", prune_first_layer=True),
+    Architecture.pruned(2, "0.25", rescale=True, activation="erf"),
 ], ids=lambda a: a.describe())
 def test_depth_two_leading_order_by_fit_in_one_over_n(arch):
     check = check_variance(arch, (64, 128, 256), X, [(0, 1), (1, 1)], trials=800, seed=7,
