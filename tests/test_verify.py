@@ -18,7 +18,7 @@ from proofs_check.claims import claim_ids
 from proofs_check.verdict import CheckOutcome, Verdict
 from proofs_check.verification import exit_code, verify
 
-CLAIMS = ("C1", "C2", "C3-dense", "C3", "C4", "C5", "R")
+CLAIMS = ("C1", "C2", "C3-dense", "C3", "C3-exact", "C4", "C5", "R")
 
 
 def _pntk(*args, timeout=600):
@@ -47,7 +47,8 @@ def test_quick_run_exits_0_and_prints_a_row_per_claim(quick_run):
         assert row, f"no table row for {cid}:\n{proc.stdout}"
         assert re.search(r"verified|refuted|inconclusive|not.applicable", row[0])
     # progress went to stderr, one start and one finish line per claim
-    assert len(re.findall(r"^\[\d/7\] .*\((\d+\.\d) s\)$", proc.stderr, re.M)) == 7
+    finished = rf"^\[\d/{len(CLAIMS)}\] .*\((\d+\.\d) s\)$"
+    assert len(re.findall(finished, proc.stderr, re.M)) == len(CLAIMS)
 
 
 def test_quick_run_report_json_lists_every_claim_with_id_verdict_evidence(quick_run):

@@ -1,5 +1,5 @@
-"""The claims registry: C1-C5 and C3-dense of the project's mathematical contract, and R
-(linear regions of sparse ReLU networks, THEORY section 6).
+"""The claims registry: C1-C5, C3-dense and C3-exact of the project's mathematical contract,
+and R (linear regions of sparse ReLU networks, THEORY section 6).
 
 Each entry is a :class:`~proofs_check.claim.Claim` built by its module's factory
 with the parameters ``pntk verify`` checks by default; the factories also build
@@ -7,7 +7,7 @@ user claims with other parameters (``pntk claim ...``).
 
 >>> from proofs_check.claims import claim_ids
 >>> claim_ids()
-('C1', 'C2', 'C3-dense', 'C3', 'C4', 'C5', 'R')
+('C1', 'C2', 'C3-dense', 'C3', 'C3-exact', 'C4', 'C5', 'R')
 """
 
 from theory._lazy import lazy_exports
@@ -18,6 +18,7 @@ _EXPORTS = {
     "rescaled_equals_dense_claim": "c2_rescaled",
     "dense_bound_claim": "c3_dense",
     "sparsity_claim": "c3_sparsity",
+    "exact_width_claim": "c3_exact",
     "pseudo_network_claim": "c4_pseudo",
     "first_layer_claim": "c5_first_layer",
     "regions_claim": "regions",

@@ -1,7 +1,7 @@
 """The registry: the built-in claims with the parameters ``pntk verify`` checks by default.
 
 >>> claim_ids()
-('C1', 'C2', 'C3-dense', 'C3', 'C4', 'C5', 'R')
+('C1', 'C2', 'C3-dense', 'C3', 'C3-exact', 'C4', 'C5', 'R')
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from .c1_scaling import scaling_claim
 from .c2_rescaled import rescaled_equals_dense_claim
 from .c3_dense import dense_bound_claim
+from .c3_exact import exact_width_claim
 from .c3_sparsity import sparsity_claim
 from .c4_pseudo import pseudo_network_claim
 from .c5_first_layer import first_layer_claim
@@ -24,6 +25,7 @@ def registry() -> tuple:
         rescaled_equals_dense_claim(3, "1/2"),
         dense_bound_claim(),
         sparsity_claim(),
+        exact_width_claim(),
         pseudo_network_claim(),
         first_layer_claim(),
         regions_claim(),

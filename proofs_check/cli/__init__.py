@@ -17,6 +17,7 @@ from .finite import scaling as _scaling
 from .finite import simulate as _simulate
 from .limit import derive as _derive
 from .limit import kernel as _kernel
+from .limit import variance as _variance
 from .structure import regions as _regions
 from .structure import topology as _topology
 from ._common import EXIT_BAD_INPUT, Parser, UsageError
@@ -33,6 +34,7 @@ def build_parser() -> Parser:
     _bound.add_parser(sub)
     _kernel.add_parser(sub)
     _derive.add_parser(sub)
+    _variance.add_parser(sub)
     _entk.add_parser(sub)
     _masks.add_parser(sub)
     _simulate.add_parser(sub)
