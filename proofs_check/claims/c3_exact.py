@@ -116,6 +116,31 @@ def _summary(outcomes, params) -> str:
     return "; ".join(parts)
 
 
+def _numbers(outcomes, params) -> list:
+    """Key numbers with their labels: the exact elasticity and slopes, then each q's widths."""
+    out = []
+    for o in outcomes:
+        d = o.data
+        if o.kind == "symbolic" and "predicted_slopes" in d:
+            out.append(("limit of the elasticity of $n^*$ in $1/q$ as $q \\to 0$",
+                        d["limit_q_to_0"]))
+            for depth, slope in d["predicted_slopes"].items():
+                out.append((f"predicted slope of $\\log n^*$ against $\\log(1/q)$, $L = {depth}$",
+                            round(slope, 4)))
+            r = d["readme_depth2_slope"]
+            out.append(("predicted slope, $L = 2$, $q = 1 \\dots 1/8$ (a measured run gave "
+                        f"{r['measured']} [{r['interval'][0]}, {r['interval'][1]}])",
+                        round(r["predicted"], 4)))
+        elif o.kind == "statistical" and "rows" in d:
+            for q, r in d["rows"].items():
+                lo, hi = r["interval"]
+                out.append((f"$q = {q}$: predicted $n^*$ (Gaussian, Chebyshev), measured "
+                            "$n^*$ and its interval",
+                            f"{r['predicted_gaussian']:.0f}, {r['chebyshev']:.0f}; "
+                            f"{r['measured'] or float('nan'):.0f} in ({lo}, {hi}]"))
+    return out
+
+
 def exact_width_claim(*, keep_probs=("1/4", "1/8", "1/16"), eps: float = 0.2,
                       delta: float = 0.1) -> Claim:
     """Claim C3-exact: n*(eps, delta, q) = z^2 V(q)/(eps Theta)^2 at leading order."""
@@ -131,6 +156,7 @@ def exact_width_claim(*, keep_probs=("1/4", "1/8", "1/16"), eps: float = 0.2,
                          r"{\varepsilon^2 \Theta^2},\quad V(q) = V_1 + (q^{-1} - 1) R"),
         symbolic=_symbolic, numeric=_numeric,
         parameters={"keep_probs": tuple(keep_probs), "eps": eps, "delta": delta},
-        description=("Leading-order variance of the pruned NTK (theory.variance); rescaled "
-                     "pruning, dense first layer, x = e1, y = (0.6, 0.8, 0), as C3."),
-        summarize=_summary)
+        description=("The leading-order variance $V(q)$ of the pruned NTK (``pntk variance``) "
+                     "predicts the required width; rescaled pruning, dense first layer, "
+                     "$x = e_1$, $y = (0.6, 0.8, 0)$, as in C3."),
+        summarize=_summary, key_numbers=_numbers)
