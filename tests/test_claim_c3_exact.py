@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from proofs_check.claim import Context
-from proofs_check.claims.c3_exact import _symbolic, exact_width_claim
+from proofs_check.claims.paper.c3_exact import _symbolic, exact_width_claim
 from proofs_check.verdict import Verdict
 from theory._errors import InvalidArgument
 from theory.config import Architecture

@@ -3,9 +3,9 @@ recursion error or a bound that is too small), invalid settings rejected."""
 
 import pytest
 
-import proofs_check.claims.regions as claim_module
+import proofs_check.claims.structure.regions as claim_module
 from proofs_check.claim import Context
-from proofs_check.claims.regions import regions_claim
+from proofs_check.claims.structure.regions import regions_claim
 from theory._errors import InvalidArgument
 
 

@@ -10,12 +10,12 @@ from hypothesis import strategies as st
 
 from proofs_check.budgets import BUDGETS, Budget
 from proofs_check.claim import Context
-from proofs_check.claims import c5_first_layer
-from proofs_check.claims._compare import FLOAT_ERROR, REL_TOL, witness_of
-from proofs_check.claims._pairs import sample_pairs
-from proofs_check.claims.c1_scaling import scaling_claim, theory_exponent
-from proofs_check.claims.c2_rescaled import rescaled_equals_dense_claim
-from proofs_check.claims.c5_first_layer import first_layer_claim, gap_trend
+from proofs_check.claims.paper import c5_first_layer
+from proofs_check.claims.paper._compare import FLOAT_ERROR, REL_TOL, witness_of
+from proofs_check.claims.paper._pairs import sample_pairs
+from proofs_check.claims.paper.c1_scaling import scaling_claim, theory_exponent
+from proofs_check.claims.paper.c2_rescaled import rescaled_equals_dense_claim
+from proofs_check.claims.paper.c5_first_layer import first_layer_claim, gap_trend
 from proofs_check.verdict import Verdict
 from theory import Architecture, InvalidArgument, first_layer_gap, limit_kernel
 

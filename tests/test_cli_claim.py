@@ -150,7 +150,7 @@ def test_bad_arguments_give_one_line_and_exit_2(argv, names, capsys):
 
 def test_errors_raised_by_a_claim_factory_name_the_flag():
     """The CLI checks its flags first; anything the factory still rejects is renamed."""
-    from proofs_check.claims.c1_scaling import scaling_claim
+    from proofs_check.claims.paper.c1_scaling import scaling_claim
     with pytest.raises(InvalidArgument) as err:
         _claim._build(scaling_claim, 2, "1/2", 2, activation="tanh", prune_first_layer=1)
     assert err.value.argument == "--activation" and "fix:" in str(err.value)

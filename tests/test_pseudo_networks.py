@@ -32,7 +32,7 @@ from numerics.pseudo.grid import fluctuation_grid, gaussian_kappa
 from numerics.pseudo.networks import masked_inner_products
 from proofs_check.budgets import BUDGETS, Budget
 from proofs_check.claim import Context
-from proofs_check.claims.c4_pseudo import DEFAULTS, pseudo_network_claim
+from proofs_check.claims.paper.c4_pseudo import DEFAULTS, pseudo_network_claim
 from proofs_check.verdict import Verdict
 from theory import Architecture, InvalidArgument
 from theory.closed_forms import V_sym

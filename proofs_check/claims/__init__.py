@@ -14,14 +14,14 @@ from theory._lazy import lazy_exports
 
 _EXPORTS = {
     "registry": "builtin", "claim_ids": "builtin",
-    "scaling_claim": "c1_scaling",
-    "rescaled_equals_dense_claim": "c2_rescaled",
-    "dense_bound_claim": "c3_dense",
-    "sparsity_claim": "c3_sparsity",
-    "exact_width_claim": "c3_exact",
-    "pseudo_network_claim": "c4_pseudo",
-    "first_layer_claim": "c5_first_layer",
-    "regions_claim": "regions",
+    "scaling_claim": "paper.c1_scaling",
+    "rescaled_equals_dense_claim": "paper.c2_rescaled",
+    "dense_bound_claim": "paper.c3_dense",
+    "sparsity_claim": "paper.c3_sparsity",
+    "exact_width_claim": "paper.c3_exact",
+    "pseudo_network_claim": "paper.c4_pseudo",
+    "first_layer_claim": "paper.c5_first_layer",
+    "regions_claim": "structure.regions",
 }
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

@@ -6,14 +6,14 @@
 
 from __future__ import annotations
 
-from .c1_scaling import scaling_claim
-from .c2_rescaled import rescaled_equals_dense_claim
-from .c3_dense import dense_bound_claim
-from .c3_exact import exact_width_claim
-from .c3_sparsity import sparsity_claim
-from .c4_pseudo import pseudo_network_claim
-from .c5_first_layer import first_layer_claim
-from .regions import regions_claim
+from .paper.c1_scaling import scaling_claim
+from .paper.c2_rescaled import rescaled_equals_dense_claim
+from .paper.c3_dense import dense_bound_claim
+from .paper.c3_exact import exact_width_claim
+from .paper.c3_sparsity import sparsity_claim
+from .paper.c4_pseudo import pseudo_network_claim
+from .paper.c5_first_layer import first_layer_claim
+from .structure.regions import regions_claim
 
 __all__ = ["registry", "claim_ids"]
 

@@ -26,7 +26,7 @@ weak dependence), so conditionally on beta the M_ij are iid Bernoulli(q) only up
 to O(1/n) (P(M_ij = 1 | beta) = q + O(1/n); an all-zero row, probability
 (1 - q)^n, forces beta_i = 0 for ReLU).  The backward formulas below are exact
 for that model, and hold for the network up to those corrections.  The numeric
-check of claim C4 (:mod:`proofs_check.claims.c4_pseudo`) uses the larger of the
+check of claim C4 (:mod:`proofs_check.claims.paper.c4_pseudo`) uses the larger of the
 plain and the trial-clustered standard error for the standardised sums (valid
 under any dependence within a trial, though it does not absorb a bias) and grids
 from n = 64 on, where the measured offsets are below the pooled moments'

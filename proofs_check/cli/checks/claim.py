@@ -104,7 +104,7 @@ def _build(factory, *args, **kwargs):
 
 
 def _run_scaling(args) -> int:
-    from ...claims.c1_scaling import as_exponent, scaling_claim
+    from ...claims.paper.c1_scaling import as_exponent, scaling_claim
     params = _parsed(args)
     exponent = as_exponent(args.exponent, "--exponent")
     context = _context(args)
@@ -114,7 +114,7 @@ def _run_scaling(args) -> int:
 
 
 def _run_rescaled(args) -> int:
-    from ...claims.c2_rescaled import rescaled_equals_dense_claim
+    from ...claims.paper.c2_rescaled import rescaled_equals_dense_claim
     params = _parsed(args)
     context = _context(args)
     claim = _build(rescaled_equals_dense_claim, params.pop("depth"), params.pop("keep_prob"),
@@ -125,7 +125,7 @@ def _run_rescaled(args) -> int:
 def run_claim(claim, context, as_json: bool) -> int:
     """Run ``claim``, print it (text or JSON); 1 when refuted, else 0.  For other
     ``pntk claim`` subcommands too."""
-    from ...claims.c1_scaling import witness_of
+    from ...claims.paper.c1_scaling import witness_of
     from ...verdict import Verdict, jsonable
     with heartbeat("pntk claim", enabled=not as_json):
         result = claim.run(context)
@@ -150,7 +150,7 @@ def run_claim(claim, context, as_json: bool) -> int:
 
 def describe_witness(w: dict) -> str:
     """One line for a witness dict (an input pair and two values, or two ratios)."""
-    from ...claims.c1_scaling import short_vector
+    from ...claims.paper.c1_scaling import short_vector
     from ...verdict import jsonable
     parts = []
     if "pruned_ntk" in w:

@@ -15,7 +15,7 @@ C2 is ``rescaled_equals_dense_claim(3, "1/2")`` (dense first layer).
   refutes the claim with that pair as witness.
 * **numeric**: float64 limit kernels on ``budget.input_pairs`` sampled pairs of
   dimension d0 against the dense ones, at the 1e-12 relative threshold of
-  :mod:`proofs_check.claims.c1_scaling` (entries are accurate to 1e-14; with more
+  :mod:`proofs_check.claims.paper.c1_scaling` (entries are accurate to 1e-14; with more
   than 16 non-zero coordinates a masked first layer is a Monte Carlo average,
   z-tested at alpha = 1% split over the entries).
 
@@ -40,8 +40,8 @@ import sympy as sp
 
 from theory.symbolic.maps import NTK, DenseNTK, point_symbols
 
-from ..claim import Claim, Context
-from ..verdict import CheckOutcome, Verdict
+from ...claim import Claim, Context
+from ...verdict import CheckOutcome, Verdict
 from ._compare import (
     compare_with_dense,
     comparison_numbers,

@@ -74,8 +74,8 @@ import sympy as sp
 from theory import Architecture, erf_witness, limit_kernel, theory_scale_factor
 from theory.symbolic.maps import NTK, DenseNTK, point_symbols
 
-from ..claim import Claim, Context
-from ..verdict import CheckOutcome, Verdict
+from ...claim import Claim, Context
+from ...verdict import CheckOutcome, Verdict
 from ._compare import (
     FLOAT_ERROR,
     MC_REL_TOL,

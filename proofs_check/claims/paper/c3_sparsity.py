@@ -34,9 +34,9 @@ from theory._errors import InvalidArgument, check_keep_prob
 from theory.pseudo.derivation import derive_pseudo_network
 from theory.texprint import to_latex
 
-from ..claim import Claim, Context, Hypothesis
-from ..decisions import interval_decision
-from ..verdict import CheckOutcome, Verdict
+from ...claim import Claim, Context, Hypothesis
+from ...decisions import interval_decision
+from ...verdict import CheckOutcome, Verdict
 
 __all__ = ["sparsity_claim", "ALPHA"]
 

@@ -106,9 +106,9 @@ from theory.pseudo.moments import (
 )
 from theory.texprint import to_latex
 
-from ..claim import Claim, Context, Hypothesis
-from ..decisions import DEFAULT_ALPHA, bonferroni, interval_decision, mean_decision
-from ..verdict import CheckOutcome, Verdict, combine
+from ...claim import Claim, Context, Hypothesis
+from ...decisions import DEFAULT_ALPHA, bonferroni, interval_decision, mean_decision
+from ...verdict import CheckOutcome, Verdict, combine
 from ._compare import num
 
 __all__ = ["pseudo_network_claim", "DEFAULTS"]

@@ -36,7 +36,7 @@ idealisation, equal to prod_h s_h x dense for ReLU) shrinks as d0 grows.
      rescaled, each entry by :func:`~proofs_check.decisions.mean_decision` at
      DEFAULT_ALPHA = 1% split over the entries (Bonferroni; critical value of
      Student's t with the jackknife's 31 degrees of freedom,
-     :func:`~proofs_check.claims._compare.jackknife_alpha`).  Agreement is
+     :func:`~proofs_check.claims.paper._compare.jackknife_alpha`).  Agreement is
      "verified" when every interval lies within 5% of the pair's scale
      sqrt(Theta(x, x) Theta(x', x')) (which bounds |Theta(x, x')|, so entries near
      zero are not held to a relative standard).  This part is the claim's only
@@ -80,9 +80,9 @@ from theory._errors import InvalidArgument, check_int
 from theory.kernels.first_layer import EXACT_MAX_DIM
 from theory.symbolic.maps import NTK, DenseNTK, point_symbols
 
-from ..claim import Claim, Context, Hypothesis
-from ..decisions import DEFAULT_ALPHA, bonferroni, mean_decision
-from ..verdict import CheckOutcome, Verdict, combine
+from ...claim import Claim, Context, Hypothesis
+from ...decisions import DEFAULT_ALPHA, bonferroni, mean_decision
+from ...verdict import CheckOutcome, Verdict, combine
 from ._compare import REL_TOL, jackknife_alpha, num
 from ._pairs import sample_pairs
 from ._params import validated

@@ -27,10 +27,10 @@ import sympy as sp
 
 from theory._errors import InvalidArgument
 
-from ..bounds import SamplePoint, analyze_bound, check_bound, parse_bound
-from ..claim import Claim, Context, Hypothesis
-from ..decisions import DEFAULT_ALPHA
-from ..verdict import CheckOutcome, Verdict, combine
+from ...bounds import SamplePoint, analyze_bound, check_bound, parse_bound
+from ...claim import Claim, Context, Hypothesis
+from ...decisions import DEFAULT_ALPHA
+from ...verdict import CheckOutcome, Verdict, combine
 
 __all__ = ["dense_bound_claim", "DENSE_POINTS", "ARORA_EXPR", "ARORA_ERROR"]
 

@@ -1,6 +1,6 @@
 """Claim C3-exact: the required width n*(eps, delta, q) predicted from the leading-order variance.
 
-C3 (:mod:`proofs_check.claims.c3_sparsity`) fits a slope to measured n*; this claim
+C3 (:mod:`proofs_check.claims.paper.c3_sparsity`) fits a slope to measured n*; this claim
 predicts n* itself (:mod:`theory.variance.width`):
 
     n*_G = z^2 V(q) / (eps Theta)^2   (Gaussian leading order, z = Phi^-1(1 - delta/2)),
@@ -30,8 +30,8 @@ from theory._errors import check_keep_prob
 from theory.variance.identities import prove_keep_prob_structure
 from theory.variance.width import affine_in_inverse_q, predicted_slope, required_width_prediction
 
-from ..claim import Claim, Context
-from ..verdict import CheckOutcome, Verdict
+from ...claim import Claim, Context
+from ...verdict import CheckOutcome, Verdict
 
 __all__ = ["exact_width_claim", "ALPHA"]
 

@@ -41,9 +41,9 @@ from theory.regions.combinatorics import serra_bound
 from theory.regions.ranks import (check_density, exact_feasible, exact_rank_distribution,
                                   full_rank_distribution)
 
-from ..claim import Claim, Context
-from ..decisions import DEFAULT_ALPHA, bonferroni
-from ..verdict import CheckOutcome, Verdict
+from ...claim import Claim, Context
+from ...decisions import DEFAULT_ALPHA, bonferroni
+from ...verdict import CheckOutcome, Verdict
 
 __all__ = ["regions_claim", "DEFAULTS"]
 

@@ -5,7 +5,7 @@
 with :func:`jackknife_alpha`), :func:`multiprecision_check` compares three fixed
 entries with mpmath at ``MP_DPS`` digits; :func:`witness_of` picks a refutation's
 witness and :func:`short_vector` shows a vector on one line.  The thresholds are
-explained in :mod:`proofs_check.claims.c1_scaling`.
+explained in :mod:`proofs_check.claims.paper.c1_scaling`.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from theory import Architecture, limit_kernel, limit_kernel_mp
 from theory.kernels.first_layer import JACKKNIFE_GROUPS
 from theory.texprint import number_latex
 
-from ..claim import Context
-from ..decisions import DEFAULT_ALPHA, bonferroni, mean_decision
-from ..verdict import CheckOutcome, Verdict
+from ...claim import Context
+from ...decisions import DEFAULT_ALPHA, bonferroni, mean_decision
+from ...verdict import CheckOutcome, Verdict
 from ._pairs import PAIR_KINDS, _mask_plan, sample_pairs, witness_inputs
 
 __all__ = ["compare_with_dense", "comparison_text", "comparison_numbers", "multiprecision_check",
