@@ -130,6 +130,11 @@ def run(args) -> int:
            "architecture": {"depth": arch.depth, "keep_probs": [str(q) for q in arch.keep_probs],
                             "masked_layers": list(arch.masked_layers), "rescale": arch.rescale,
                             "activation": arch.activation}}
+    if dps is None and 1 not in arch.masked_layers:
+        # the limit itself from the accurate float64 kernel (1e-14 near parallel and
+        # antiparallel inputs, where the variance recursion's plain angles lose digits)
+        from theory.kernels import limit_kernel
+        out["limit"] = float(limit_kernel(arch, x[None, :], y[None, :]).ntk[0, 0])
     if dps is not None:
         import mpmath
         with mpmath.workdps(dps):
