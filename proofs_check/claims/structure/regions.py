@@ -159,7 +159,8 @@ def _numeric(context: Context, p: dict) -> CheckOutcome:
     ratios = ", ".join(f"density {r['density']}: {r['ratio']:.3g}" for r in rows)
     return CheckOutcome(verdict, "statistical",
                         f"counts <= own bounds ({trials} networks per density); Theorem 1 / mean "
-                        f"count {ratios}", {"rows": rows, "alpha_per_density": alpha},
+                        f"count {ratios}", {"rows": rows, "alpha_per_density": alpha,
+                                            "parameters_used": {"trials": trials}},
                         DEFAULT_ALPHA)
 
 
