@@ -8,6 +8,7 @@ from theory._lazy import lazy_exports
 
 _EXPORTS = {
     "sample_graphon_network": "sampling", "block_index": "sampling",
+    "sample_graphon_mask": "sampling",
     "GraphonTrials": "convergence", "GraphonConvergence": "convergence",
     "graphon_trials": "convergence", "analyse_convergence": "convergence",
     "ENTRIES": "convergence",
