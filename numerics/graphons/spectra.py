@@ -56,19 +56,18 @@ CODE_VERSION = "spectra-1"
 
 def spectral_metrics(eigenvalues, *, fit_range: tuple) -> dict:
     """The four metrics of a spectrum (any order; sorted here); ``fit_range`` = (k0, k1),
-    1-based and inclusive, the indices of the power-law fit (non-positive eigenvalues
-    in the range are refused)."""
+    1-based and inclusive, the indices of the power-law fit (eigenvalues <= 0, below
+    the Gram's numerical rank, are left out of it; NaN when fewer than two remain)."""
     lam = np.sort(np.asarray(eigenvalues, dtype=np.float64))[::-1]
     k0, k1 = (check_int(v, "fit_range", 1) for v in fit_range)
     if not k0 < k1 <= lam.size:
         raise InvalidArgument("fit_range", f"{k0}:{k1}", f"need 1 <= k0 < k1 <= N = {lam.size}",
                               "give an index range inside the spectrum")
     seg = lam[k0 - 1:k1]
-    if np.any(seg <= 0):
-        raise InvalidArgument("fit_range", f"{k0}:{k1}", "reaches eigenvalues <= 0 (the Gram "
-                              "has numerical rank below k1)", "use a smaller k1")
     k = np.arange(k0, k1 + 1, dtype=float)
-    decay = -float(np.polyfit(np.log(k), np.log(seg), 1)[0])
+    keep = seg > 0                   # below the numerical rank: left out of the fit
+    decay = -float(np.polyfit(np.log(k[keep]), np.log(seg[keep]), 1)[0]) \
+        if np.count_nonzero(keep) >= 2 else float("nan")
     trace = float(np.sum(lam))
     return {"decay": decay, "effective_rank": float(trace / lam[0]),
             "gap": float(lam[0] / lam[1]),

@@ -139,12 +139,12 @@ def _settings(args) -> dict:
         raise InvalidArgument("--activation", args.activation, "unknown activation",
                               f"choose one of {', '.join(ACTIVATIONS)}")
     depth = parse_int(args.depth, "--depth", 1)
+    spec = _spec(args, depth)
     widths = _widths(args.widths)
     blocks = parse_int(args.blocks, "--blocks", 1)
     if blocks > widths[0]:
         raise InvalidArgument("--blocks", args.blocks, f"K is larger than the width {widths[0]}",
                               f"use --blocks <= {widths[0]} or larger widths")
-    spec = _spec(args, depth)
     x, y = _inputs(args, spec)
     alpha = check_unit_open(parse_positive(args.alpha, "--alpha"), "--alpha")
     return {"spec": spec, "depth": depth, "widths": widths, "blocks": blocks,
