@@ -157,9 +157,9 @@ def estimate_graphon(mask, blocks=DEFAULT_BLOCKS, *, sort_rows: bool = True,
     cols = _order(col_order, n_c, "col_order") if col_order is not None else \
         np.argsort(-M.sum(axis=0), kind="stable") if sort_cols else np.arange(n_c)
     rs, cs = _starts(n_r, kr), _starts(n_c, kc)
-    sorted_rows = M[rows]
-    counts = np.add.reduceat(sorted_rows.astype(np.int64), rs, axis=0)   # (kr, n_c)
-    counts = np.add.reduceat(counts[:, cols], cs, axis=1)                 # (kr, kc)
+    # summed as int32 straight from the bool rows: no 8-byte copy of the mask
+    counts = np.add.reduceat(M[rows], rs, axis=0, dtype=np.int32)        # (kr, n_c)
+    counts = np.add.reduceat(counts[:, cols], cs, axis=1, dtype=np.int64)  # (kr, kc)
     row_sizes = np.diff(np.append(rs, n_r))
     col_sizes = np.diff(np.append(cs, n_c))
     sizes = np.outer(row_sizes, col_sizes)

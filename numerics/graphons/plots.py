@@ -49,9 +49,9 @@ def plot_histograms(runs: PrunedGraphonTrials, stem) -> list:
             ax.set_xticks([])
             ax.set_yticks([])
             if j == 0:
-                ax.set_ylabel("neurons of layer h\n(by in-degree)", fontsize=7)
+                ax.set_ylabel("layer h (by in-degree)", fontsize=7)
             if i == rows - 1:
-                ax.set_xlabel("neurons of layer h-1 (by out-degree)", fontsize=7)
+                ax.set_xlabel("layer h-1 (by out-degree)", fontsize=7)
     fig.suptitle(_title(runs), fontsize=9)
     fig.colorbar(image, ax=axes, shrink=0.8, label="kept fraction of the block")
     return save_figure(fig, stem)
