@@ -20,32 +20,34 @@ MASK_FLAGS = {"density": "--density", "scope": "--per-layer/--global", "layers":
               "data": "--data", "labels": "--labels", "mask": "--mask"}
 
 
-def add_mask_arguments(p, *, density: bool = True) -> None:
-    """Add --mask, --density (unless ``density=False``), --per-layer/--global, --data,
-    --labels, --samples and --rounds to the parser ``p``."""
-    p.add_argument("--mask", metavar="FILE|METHOD",
-                   help="masks from a NET.npz mask file (pntk masks --out) or a pruning "
-                        "method (random, uniform, erk, magnitude, snip, grasp, synflow: each "
-                        "trial prunes its own weights) instead of Bernoulli masks (default: "
-                        "Bernoulli masks with --keep-prob)")
+def add_mask_arguments(p, *, density: bool = True, mask: bool = True) -> None:
+    """Add --mask (unless ``mask=False``: the command names its method itself), --density
+    (unless ``density=False``), --per-layer/--global, --data, --labels, --samples and
+    --rounds to the parser ``p``."""
+    w = "with --mask METHOD: " if mask else ""
+    if mask:
+        p.add_argument("--mask", metavar="FILE|METHOD",
+                       help="masks from a NET.npz mask file (pntk masks --out) or a pruning "
+                            "method (random, uniform, erk, magnitude, snip, grasp, synflow: "
+                            "each trial prunes its own weights) instead of Bernoulli masks "
+                            "(default: Bernoulli masks with --keep-prob)")
     if density:
-        p.add_argument("--density", help="with --mask METHOD: kept fraction d in (0, 1] of "
-                                         "the pruned layers, or one per pruned layer "
-                                         "(default: none; required with a method)")
+        p.add_argument("--density", help=w + "kept fraction d in (0, 1] of the pruned "
+                                             "layers, or one per pruned layer (default: "
+                                             "none; required with a method)")
     scope = p.add_mutually_exclusive_group()
     scope.add_argument("--per-layer", dest="scope", action="store_const", const="per-layer",
-                       help="with --mask METHOD: every pruned layer keeps the fraction d")
+                       help=w + "every pruned layer keeps the fraction d")
     scope.add_argument("--global", dest="scope", action="store_const", const="global",
-                       help="with --mask METHOD: the pruned layers together keep the "
+                       help=w + "the pruned layers together keep the "
                             "fraction d (default for score-based methods and ERK)")
     p.add_argument("--data", default="digits",
-                   help="with --mask METHOD: scoring data of SNIP and GraSP, 'digits' or a "
+                   help=w + "scoring data of SNIP and GraSP, 'digits' or a "
                         ".npz with inputs and labels, or a .npy with --labels")
-    p.add_argument("--labels", metavar="FILE", help="with --mask METHOD and a .npy --data: "
-                                                    "integer labels (default: none)")
-    p.add_argument("--samples", help="with --mask METHOD: score on the first N inputs only "
-                                     "(default: all)")
-    p.add_argument("--rounds", help="with --mask synflow: rounds (default 100)")
+    p.add_argument("--labels", metavar="FILE",
+                   help=w + "with a .npy --data: integer labels (default: none)")
+    p.add_argument("--samples", help=w + "score on the first N inputs only (default: all)")
+    p.add_argument("--rounds", help="rounds of SynFlow (default 100)")
 
 
 def mask_source_from(args, *, layers=None, density=None, activation: str = "relu"):

@@ -56,8 +56,7 @@ def add_parser(sub) -> None:
     p.add_argument("--layers", help="pruned layers, comma-separated, or 'paper' for 2..L "
                                     "(input and output layers dense, the paper's setting) "
                                     "(default: 2..L+1, the first layer dense as in THEORY.md)")
-    # --mask is implied by --method here: reuse the method options only
-    add_mask_arguments(p, density=False)
+    add_mask_arguments(p, density=False, mask=False)
     p.add_argument("--activation", default="relu", help=f"one of {', '.join(ACTIVATIONS)}")
     p.add_argument("--x", help="first input of the NTK entries (default: the first digits "
                                "image, unit norm; needs input dimension 64)")
