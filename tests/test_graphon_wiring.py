@@ -333,3 +333,12 @@ def test_magnitude_pruned_entk_converges_to_the_second_moment_graphon_ntk_only()
     conv = pruned_ntk_convergence(runs, resamples=300)
     assert conv.intercept["density"][3] < 0.01 / 3     # offset detected (family-wise 1 %)
     assert conv.intercept["second"][3] > 0.01 / 3      # no offset detected
+
+
+def test_method_masks_give_the_same_trials_in_worker_processes(capsys):
+    argv = ["simulate", "--depth", "2", "--width", "16", "--mask", "magnitude", "--density",
+            "0.3", "--x=1,0,0", "--y=0.6,0.8,0", "--trials", "4", "--quiet", "--json"]
+    _, one = run_in_process(argv + ["--workers", "1"], capsys)
+    _, two = run_in_process(argv + ["--workers", "2"], capsys)
+    assert json.loads(one)["mean"] == json.loads(two)["mean"]
+    assert json.loads(one)["run_key"] == json.loads(two)["run_key"]
