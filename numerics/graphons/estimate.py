@@ -117,8 +117,20 @@ def _order(order, n: int, argument: str) -> np.ndarray:
     return arr
 
 
+def _row_block_sums(A: np.ndarray, rows, rs, dtype) -> np.ndarray:
+    """(K_r, n_c): sums of the rows of A in each block of the order ``rows``.
+
+    One contiguous sum per block (``np.add.reduceat`` along axis 0 walks the matrix
+    column by column and slows down per entry as the mask outgrows the caches)."""
+    ends = np.append(rs[1:], A.shape[0])
+    out = np.empty((len(rs), A.shape[1]), dtype=dtype)
+    for a, (r0, r1) in enumerate(zip(rs, ends)):
+        np.sum(A[rows[r0:r1]], axis=0, dtype=dtype, out=out[a])
+    return out
+
+
 def _block_means(S: np.ndarray, rows, cols, rs, cs, sizes) -> np.ndarray:
-    sums = np.add.reduceat(S[rows], rs, axis=0)
+    sums = _row_block_sums(S, rows, rs, np.float64)
     return np.add.reduceat(sums[:, cols], cs, axis=1) / sizes
 
 
@@ -157,8 +169,7 @@ def estimate_graphon(mask, blocks=DEFAULT_BLOCKS, *, sort_rows: bool = True,
     cols = _order(col_order, n_c, "col_order") if col_order is not None else \
         np.argsort(-M.sum(axis=0), kind="stable") if sort_cols else np.arange(n_c)
     rs, cs = _starts(n_r, kr), _starts(n_c, kc)
-    # summed as int32 straight from the bool rows: no 8-byte copy of the mask
-    counts = np.add.reduceat(M[rows], rs, axis=0, dtype=np.int32)        # (kr, n_c)
+    counts = _row_block_sums(M, rows, rs, np.int64)                      # (kr, n_c)
     counts = np.add.reduceat(counts[:, cols], cs, axis=1, dtype=np.int64)  # (kr, kc)
     row_sizes = np.diff(np.append(rs, n_r))
     col_sizes = np.diff(np.append(cs, n_c))
