@@ -187,6 +187,11 @@ def test_kernel_graphon_gram_with_inputs(tmp_path, capsys):
     assert gram.shape == (3, 3)
     assert gram[0, 2] == pytest.approx(float(graphon_ntk_mp(net, X[0], X[2], dps=30).ntk),
                                        rel=1e-13)
+    code, out = run_in_process(["kernel", "--graphon", path, "--depth", "2", "--inputs",
+                                tmp_path / "X.npy", "--dps", "20", "--json"], capsys)
+    digits = np.array(json.loads(out)["ntk"], dtype=float)
+    np.testing.assert_allclose(digits, gram, rtol=1e-13)       # float64 against mpmath
+    np.testing.assert_array_equal(digits, digits.T)
 
 
 @pytest.mark.parametrize("argv, flag", [

@@ -194,20 +194,31 @@ def kernel_graphon(args) -> int:
                       "dense_nngp": pick(dense.nngp), "precision": "float64",
                       "method": f"Graphon NTK, float64, first layer {first}"}
         else:
-            if gram:
-                raise InvalidArgument("--dps", dps, "the mpmath Graphon NTK evaluates one pair",
-                                      "use --x/--y with --dps, or drop --dps for a Gram")
             import mpmath
             if first != "mean_field":
                 raise InvalidArgument("--first-layer", args.first_layer, "the mpmath Graphon "
                                       "NTK uses the mean-field first layer",
                                       "drop --first-layer with --dps")
-            k = graphon_ntk_mp(net, X[0], Y[0], dps=dps)
             fmt = lambda v: mpmath.nstr(v, dps, strip_zeros=False)  # noqa: E731
-            dense = limit_kernel(dense_arch, X, Y)
-            result = {"ntk": fmt(k.ntk), "nngp": fmt(k.nngp),
-                      "dense_ntk": float(dense.ntk[0, 0]), "dense_nngp": float(dense.nngp[0, 0]),
-                      "precision": f"{dps} digits",
+            Yv = X if Y is None else Y
+            dense = limit_kernel(dense_arch, X, None if (gram and Y is None) else Yv)
+            ntk, nngp = [], []
+            for i, x in enumerate(X):            # pair by pair (symmetric: upper triangle)
+                row_t, row_n = [], []
+                for j, y in enumerate(Yv):
+                    if gram and Y is None and j < i:
+                        row_t.append(ntk[j][i])
+                        row_n.append(nngp[j][i])
+                        continue
+                    k = graphon_ntk_mp(net, x, y, dps=dps)
+                    row_t.append(fmt(k.ntk))
+                    row_n.append(fmt(k.nngp))
+                ntk.append(row_t)
+                nngp.append(row_n)
+            pick = (lambda a: a) if gram else (lambda a: a[0][0])
+            pick_f = (lambda a: np.asarray(a).tolist()) if gram else (lambda a: float(a[0, 0]))
+            result = {"ntk": pick(ntk), "nngp": pick(nngp), "dense_ntk": pick_f(dense.ntk),
+                      "dense_nngp": pick_f(dense.nngp), "precision": f"{dps} digits",
                       "method": f"Graphon NTK, mpmath at {dps} significant digits "
                                 "(dense reference in float64)"}
     result["graphon"] = str(args.graphon)
@@ -224,7 +235,8 @@ def kernel_graphon(args) -> int:
     for key in ("ntk", "nngp", "dense_ntk", "dense_nngp"):
         val = result[key]
         if isinstance(val, list):
-            print(f"{key}:\n{np.array2string(np.array(val), precision=6, max_line_width=100)}")
+            arr = np.array(val, dtype=object if isinstance(val[0][0], str) else float)
+            print(f"{key}:\n{np.array2string(arr, precision=6, max_line_width=100)}")
         else:
             print(f"{key:<12} {val}")
     if "saved" in result:
