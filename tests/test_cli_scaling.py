@@ -106,3 +106,36 @@ def test_repeated_depths_are_refused(capsys):
     argv = [a if a != "1" or i != 2 else "2,2" for i, a in enumerate(BASE)]
     with pytest.raises(InvalidArgument, match="--depth"):
         scaling(argv, capsys)
+
+
+def test_masked_layers_choose_which_layers_each_keep_prob_masks(capsys):
+    """--masked-layers 3 masks only the readout: the cells are the library grid's with
+    masked_layers=(3,), and their limits are those of that architecture."""
+    from numerics.scaling.grid import grid_configs, run_grid
+    argv = ["scaling", "--depth", "2", "--keep-probs", "1,0.5", "--widths", "16,32",
+            "--trials", "4", "--masked-layers", "3", "--quiet", "--json"]
+    code, out = scaling(argv, capsys)
+    r = json.loads(out)
+    assert code == 0 and r["masked_layers"] == [3] and r["first_layer"] == "dense"
+    assert r["run"]["masked_layers"] == [3]
+    configs = grid_configs(["1", "1/2"], [16, 32], [1, 0, 0], [0.6, 0.8, 0], depths=[2],
+                           masked_layers=(3,))
+    assert {c.arch.masked_layers for c in configs} == {(3,)}
+    assert Architecture.pruned(2, "1/2", masked_layers=[3]) in {c.arch for c in configs}
+    grid = run_grid(["1", "1/2"], [16, 32], [1, 0, 0], [0.6, 0.8, 0], 4, depths=[2],
+                    masked_layers=(3,), progress=False)
+    ours = {(row["keep_prob"], cell["width"]): cell["mean_rel_dev"]
+            for row in r["per_keep_prob"] for cell in row["cells"]}
+    for q, per_width in grid.deviations(2).items():
+        for n, devs in per_width.items():
+            assert ours[(q, n)] == pytest.approx(float(devs.mean()), rel=1e-12)
+    # only the readout is masked: the limit is q times the dense one (plain pruning, C1)
+    limits = {row["keep_prob"]: row["limit"] for row in r["per_keep_prob"]}
+    assert limits[0.5] == pytest.approx(0.5 * limits[1.0], rel=1e-14)
+
+
+def test_masked_layers_must_exist_at_every_depth(capsys):
+    with pytest.raises(InvalidArgument) as err:
+        scaling(["scaling", "--depth", "1,2", "--masked-layers", "3", "--widths", "16,32"],
+                capsys)
+    assert err.value.argument == "--masked-layers" and "depth 1" in str(err.value)

@@ -112,8 +112,9 @@ def _distinct(values, argument: str, parse) -> tuple:
     return tuple(sorted(parsed))
 
 
-def _method(mask, q):
-    """The pruning spec of cell q: ``mask`` at density q (None: Bernoulli)."""
+def _method(mask, q, layers=None):
+    """The pruning spec of cell q: ``mask`` at density q on ``layers`` (None: the
+    spec's own layers; no mask: Bernoulli)."""
     if mask is None:
         return None
     from dataclasses import replace
@@ -122,16 +123,20 @@ def _method(mask, q):
     if not isinstance(mask, PruningSpec):
         raise InvalidArgument("mask", type(mask).__name__, "a grid varies the widths, which a "
                               "fixed mask cannot follow", "pass a PruningSpec (a method)")
-    return replace(mask, density=q)
+    return replace(mask, density=q) if layers is None else replace(mask, density=q,
+                                                                   layers=layers)
 
 
 def grid_configs(keep_probs: Iterable, widths: Iterable[int], x, y, *,
                  depths: Iterable[int] = (1,), rescale: bool = False,
-                 activation: str = "relu", seed: int = 0, mask=None) -> list[SweepConfig]:
+                 activation: str = "relu", seed: int = 0, mask=None,
+                 masked_layers: Iterable[int] | None = None) -> list[SweepConfig]:
     """The grid's configurations, in (depth, keep_prob, width) order.
 
-    Masked layers are the hidden-to-hidden and output layers (the first layer is dense).
-    ``mask``: None (Bernoulli masks) or a PruningSpec, used at density q in cell q.
+    ``masked_layers``: the weight layers masked with keep probability q in cell q
+    (None: the hidden-to-hidden and output layers 2..L+1, the first layer dense); they
+    must exist at every depth of the grid.  ``mask``: None (Bernoulli masks) or a
+    PruningSpec, used at density q in cell q on the same layers.
 
     >>> [c.widths for c in grid_configs(["1/2"], [8, 4], [1.0], [0.5], depths=[2])]
     [(4, 4), (8, 8)]
@@ -139,8 +144,10 @@ def grid_configs(keep_probs: Iterable, widths: Iterable[int], x, y, *,
     qs = _distinct(keep_probs, "keep_probs", lambda q: check_keep_prob(q, "keep_probs"))
     ns = _distinct(widths, "widths", lambda n: check_int(n, "widths", 1))
     Ls = _distinct(depths, "depths", lambda d: check_int(d, "depths", 1))
-    specs = {q: _method(mask, q) for q in qs}
-    return [SweepConfig(Architecture.pruned(L, q, rescale=rescale, activation=activation),
+    layers = None if masked_layers is None else tuple(masked_layers)
+    specs = {q: _method(mask, q, layers) for q in qs}
+    return [SweepConfig(Architecture.pruned(L, q, rescale=rescale, activation=activation,
+                                            masked_layers=layers),
                         n, x, y, seed, specs[q])
             for L in Ls for q in qs for n in ns]
 
@@ -159,7 +166,8 @@ def run_grid(keep_probs: Iterable, widths: Iterable[int], x, y, trials: int, *,
              depths: Iterable[int] = (1,), rescale: bool = False, activation: str = "relu",
              seed: int = 0, store: ResultStore | None = None, workers: int = 1,
              progress="auto", memory_limit: int | None = None, backend: str = "numpy",
-             scheduler=None, mask=None) -> GridResult:
+             scheduler=None, mask=None,
+             masked_layers: Iterable[int] | None = None) -> GridResult:
     """Run trials 0..trials-1 of every configuration of the grid; see the module docstring.
 
     ``progress``: ``"auto"``/True (one display for the grid, on stderr), False
@@ -169,7 +177,8 @@ def run_grid(keep_probs: Iterable, widths: Iterable[int], x, y, trials: int, *,
     ``scheduler``: None, a Dask scheduler address or a ``distributed.Client``.
     """
     configs = grid_configs(keep_probs, widths, x, y, depths=depths, rescale=rescale,
-                           activation=activation, seed=seed, mask=mask)
+                           activation=activation, seed=seed, mask=mask,
+                           masked_layers=masked_layers)
     trials = check_int(trials, "trials", 1)
     workers = auto_workers(configs, trials) if workers is None else check_int(workers, "workers", 1)
     check_memory(max(configs, key=trial_memory), 1 if scheduler is not None else workers,

@@ -72,6 +72,10 @@ def add_parser(sub) -> None:
     p.add_argument("--eps-list", help="several gaps (>= 2) for the slope of n* against 1/eps "
                                       "(default: none)")
     p.add_argument("--delta", default="0.1", help="failure probability delta in (0, 1)")
+    p.add_argument("--masked-layers", metavar="LAYERS",
+                   help="weight layers masked with each keep probability, e.g. 1,2,3 or 3 "
+                        "(default: 2..L+1, the first layer dense); they must exist at every "
+                        "--depth")
     p.add_argument("--rescale", action="store_true",
                    help="rescale kept weights by 1/sqrt(q) (recommended: the limit is then the "
                         "dense one for every q)")
@@ -141,6 +145,10 @@ def _settings(args) -> dict:
         raise InvalidArgument("--delta", args.delta, "a failure probability must lie in (0, 1)",
                               "give e.g. --delta 0.1")
     x, y = parse_pair(args)
+    masked = None
+    if args.masked_layers is not None:
+        from .._network import parse_layers
+        masked = parse_layers(args.masked_layers, "--masked-layers", min(depths))
     source = mask_source_from(args, density=keep_probs[0], activation=args.activation)
     from numerics.masks import Mask
     if isinstance(source, Mask):
@@ -151,6 +159,7 @@ def _settings(args) -> dict:
             "widths": sorted(widths), "trials": trials, "eps": eps, "eps_list": eps_list,
             "delta": delta, "x": x, "y": y, "rescale": bool(args.rescale),
             "activation": args.activation, "seed": parse_int(args.seed, "--seed", 0),
+            "masked_layers": masked,
             "workers": parse_workers(args.workers),
             "resamples": parse_int(args.resamples, "--resamples", 50)}
 
@@ -213,6 +222,8 @@ def _run_identity(s: dict, args) -> dict:
             "x": [float(v) for v in s["x"]], "y": [float(v) for v in s["y"]],
             "rescale": s["rescale"], "activation": s["activation"], "seed": s["seed"],
             "resamples": s["resamples"], "device": args.device,
+            **({} if s["masked_layers"] is None else
+               {"masked_layers": list(s["masked_layers"])}),
             **({} if s["mask"] is None else {"mask": s["mask"].description()})}
 
 
@@ -225,7 +236,7 @@ def run(args) -> int:
     s = _settings(args)
     configs = grid_configs(s["keep_probs"], s["widths"], s["x"], s["y"], depths=s["depths"],
                            rescale=s["rescale"], activation=s["activation"], seed=s["seed"],
-                           mask=s["mask"])
+                           mask=s["mask"], masked_layers=s["masked_layers"])
     if s["workers"] is None:
         s["workers"] = auto_workers(configs, s["trials"])
     check_memory(max(configs, key=trial_memory), s["workers"], argument="--widths")
@@ -245,7 +256,8 @@ def run(args) -> int:
                             depths=s["depths"], rescale=s["rescale"],
                             activation=s["activation"], seed=s["seed"], store=store,
                             workers=s["workers"], progress=not (args.quiet or args.json),
-                            backend=backend, scheduler=client, mask=s["mask"])
+                            backend=backend, scheduler=client, mask=s["mask"],
+                            masked_layers=s["masked_layers"])
         except KeyboardInterrupt:
             kept = sum(len(store.done_trials(run_key(c, backend))) for c in configs)
             where = f"kept in {args.db}; rerun to resume" if args.db else "lost (no --db)"
@@ -298,7 +310,9 @@ def run(args) -> int:
         "masks": "Bernoulli(keep_prob)" if s["mask"] is None else
         f"{s['mask'].method} at density keep_prob, each trial pruning its own weights; "
         "reference: the random-mask limit at keep_prob",
-        "first_layer": "dense", "x": list(map(float, s["x"])), "y": list(map(float, s["y"])),
+        "masked_layers": list(configs[0].arch.masked_layers),
+        "first_layer": "masked" if 1 in configs[0].arch.masked_layers else "dense",
+        "x": list(map(float, s["x"])), "y": list(map(float, s["y"])),
         "seed": s["seed"], "workers": s["workers"], "db": args.db,
         "device": args.device, "scheduler": args.scheduler,
         "computed": grid.computed, "seconds": seconds,
@@ -350,8 +364,9 @@ def _write_out(out_dir: Path, cells, required, fit, csv_rows, result) -> list[st
 
 def _print_text(r) -> None:
     kind = "rescaled" if r["rescale"] else "plain (limit scaled by the keep probabilities)"
-    print(f"network:  {r['activation']}, depth {r['depth']}, dense first layer, {kind}; "
-          f"seed {r['seed']}")
+    layers = ", ".join(map(str, r["masked_layers"]))
+    print(f"network:  {r['activation']}, depth {r['depth']}, keep_prob q on layers {layers} "
+          f"({r['first_layer']} first layer), {kind}; seed {r['seed']}")
     if r["masks"] != "Bernoulli(keep_prob)":
         print(f"masks:    {r['masks']}")
     print(f"grid:     keep_probs {', '.join(r['keep_probs'])}; widths "
