@@ -161,3 +161,20 @@ def test_errors_raised_by_a_claim_factory_name_the_flag():
 def test_keep_prob_one_is_a_claim_not_an_error(capsys):
     assert pntk("claim", "scaling", "--depth", 2, "--keep-prob", 1, "--exponent", 7) == 0
     assert "verdict:  verified" in capsys.readouterr().out
+
+
+def test_masked_layers_set_the_exponent_the_claim_is_decided_against(capsys):
+    """Masking layers 2 and 4 of a depth-3 network scales the limit by q^2: exponent 2 is
+    verified, the default exponent 3 refuted with a witness whose ratio is q^2."""
+    args = ("claim", "scaling", "--depth", 3, "--keep-prob", 0.5, "--masked-layers", "2,4")
+    assert pntk(*args, "--exponent", 2) == 0
+    assert "verdict:  verified" in capsys.readouterr().out
+    assert pntk(*args, "--exponent", 3, "--json") == 1
+    r = json.loads(capsys.readouterr().out)
+    assert r["verdict"] == "refuted" and r["parameters"]["masked_layers"] == [2, 4]
+    w = r["witness"]
+    assert w["pruned_ntk"] == pytest.approx(w["dense_ntk"] / 4, rel=1e-14)
+    assert pntk("claim", "rescaled-equals-dense", "--depth", 3, "--keep-prob", 0.5,
+                "--masked-layers", "3") == 0
+    assert pntk(*args[:-1], "5", "--exponent", 2) == EXIT_BAD_INPUT
+    assert "--masked-layers='5'" in capsys.readouterr().err

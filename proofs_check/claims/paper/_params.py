@@ -96,6 +96,19 @@ def validated(p: dict) -> dict:
     for flag in ("prune_first_layer", "rescale"):
         if flag in p:
             out[flag] = check_flag(p[flag], flag)
+    if p.get("masked_layers") is not None:
+        layers = p["masked_layers"]
+        if isinstance(layers, str) or not hasattr(layers, "__iter__"):
+            raise InvalidArgument("masked_layers", layers, "not a list of weight layers",
+                                  "pass e.g. masked_layers=(2, 3)")
+        out["masked_layers"] = tuple(sorted({check_int(h, "masked_layers", 1) for h in layers}))
+        if not out["masked_layers"]:
+            raise InvalidArgument("masked_layers", layers, "no layer given",
+                                  "list at least one weight layer, or pass None (2..L+1)")
+        if "depth" in out and out["masked_layers"][-1] > out["depth"] + 1:
+            raise InvalidArgument("masked_layers", list(layers),
+                                  f"layer {out['masked_layers'][-1]} does not exist at depth "
+                                  f"{out['depth']}", f"weight layers are 1..{out['depth'] + 1}")
     return out
 
 
@@ -105,6 +118,7 @@ def architecture(p: dict, *, rescale=None) -> Architecture:
     return Architecture.pruned(p["depth"], p["keep_prob"],
                                rescale=p.get("rescale", False) if rescale is None else rescale,
                                prune_first_layer=p["prune_first_layer"],
+                               masked_layers=p.get("masked_layers"),
                                activation=p["activation"])
 
 
@@ -117,6 +131,8 @@ def describe(p: dict) -> str:
     '$L = 3$, $q = 1/2$, masked first layer'
     """
     parts = [f"$L = {p['depth']}$", f"$q = {p['keep_prob']}$"]
+    if p.get("masked_layers") is not None:
+        parts.append("masked layers " + ", ".join(map(str, p["masked_layers"])))
     if p.get("prune_first_layer"):
         parts.append("masked first layer")
     if p.get("rescale"):

@@ -106,20 +106,24 @@ __all__ = ["scaling_claim", "theory_exponent", "sample_pairs", "compare_with_den
 _ERF_WITNESS_MAX_DEPTH = 6   # erf_witness takes about 0.7 s at L = 6 and grows quickly
 
 
-def theory_exponent(depth: int, *, prune_first_layer: bool = False, rescale: bool = False) -> int:
+def theory_exponent(depth: int, *, prune_first_layer: bool = False, rescale: bool = False,
+                    masked_layers=None) -> int:
     """The k with limit NTK = q^k x dense NTK: the number of layers scaled by q.
 
-    Plain pruning: L (layers 2..L+1) or L + 1 with the first layer masked (then
-    only in the mean-field idealisation, see claim C5); rescaled pruning: 0.
+    Plain pruning: the number of masked layers, L (layers 2..L+1) by default, one more
+    with the first layer masked (then only in the mean-field idealisation, see claim
+    C5); rescaled pruning: 0.
 
     >>> theory_exponent(3), theory_exponent(3, prune_first_layer=True)
     (3, 4)
-    >>> theory_exponent(3, rescale=True)
-    0
+    >>> theory_exponent(3, masked_layers=(2, 4)), theory_exponent(3, rescale=True)
+    (2, 0)
     """
     if rescale:
         return 0
-    return int(depth) + (1 if prune_first_layer else 0)
+    if masked_layers is None:
+        return int(depth) + (1 if prune_first_layer else 0)
+    return len(set(masked_layers) | ({1} if prune_first_layer else set()))
 
 
 def _masked_power(arch: Architecture) -> int:
@@ -284,19 +288,21 @@ def _statement_latex(p: dict) -> str:
 
 def scaling_claim(depth, keep_prob, exponent, *, prune_first_layer: bool = False,
                   rescale: bool = False, activation: str = "relu", d0: int = 3,
-                  id: str = "C1", title: str | None = None) -> Claim:
+                  masked_layers=None, id: str = "C1", title: str | None = None) -> Claim:
     """Claim: the pruned limit NTK equals ``keep_prob**exponent`` times the dense limit NTK.
 
-    Invalid arguments raise :class:`theory._errors.InvalidArgument` here and when
-    a check runs; the claim has no hypotheses.  ``theory_exponent`` gives the exponent the theory
-    predicts; the registry's C1 is ``scaling_claim(3, "1/2", 3)``.
+    ``masked_layers``: the weight layers masked with ``keep_prob`` (None: 2..L+1, plus
+    layer 1 with ``prune_first_layer``).  Invalid arguments raise
+    :class:`theory._errors.InvalidArgument` here and when a check runs; the claim has no
+    hypotheses.  ``theory_exponent`` gives the exponent the theory predicts; the
+    registry's C1 is ``scaling_claim(3, "3/10", 3)``.
     """
     L, q, k = sp.symbols("L q k", positive=True)
     x, xp = point_symbols()
     statement = sp.Eq(NTK(L, x, xp), q**k * DenseNTK(L, x, xp), evaluate=False)
     params = validated({"depth": depth, "keep_prob": keep_prob, "exponent": exponent,
                         "prune_first_layer": prune_first_layer, "rescale": rescale,
-                        "activation": activation, "d0": d0})
+                        "activation": activation, "d0": d0, "masked_layers": masked_layers})
     if title is None:
         title = (f"Pruned limit NTK $= q^{{{params['exponent']}}} \\times$ dense "
                  f"({describe(params)})")

@@ -123,16 +123,17 @@ def _statement_latex(p: dict) -> str:
 
 
 def rescaled_equals_dense_claim(depth, keep_prob, *, prune_first_layer: bool = False,
-                                d0: int = 3, activation: str = "relu", id: str = "C2",
-                                title: str | None = None) -> Claim:
+                                d0: int = 3, activation: str = "relu", masked_layers=None,
+                                id: str = "C2", title: str | None = None) -> Claim:
     """Claim: with rescaling by 1/sqrt(keep_prob) the limit NTK equals the dense limit NTK
-    for all inputs of dimension ``d0``.  Invalid arguments raise
+    for all inputs of dimension ``d0``; ``masked_layers`` as in
+    :func:`~proofs_check.claims.paper.c1_scaling.scaling_claim`.  Invalid arguments raise
     :class:`theory._errors.InvalidArgument` (here and when a check runs)."""
     L = sp.Symbol("L", positive=True)
     x, xp = point_symbols()
     params = validated({"depth": depth, "keep_prob": keep_prob,
                         "prune_first_layer": prune_first_layer, "activation": activation,
-                        "d0": d0})
+                        "d0": d0, "masked_layers": masked_layers})
     if title is None:
         title = f"Rescaled pruning: limit NTK = dense ({describe(params)})"
     return Claim(

@@ -66,6 +66,9 @@ def _common_arguments(p) -> None:
     p.add_argument("--keep-prob", required=True,
                    help="keep probability q in (0, 1] of the masked layers (1 - prune_prob; "
                         "one value: the claim is about q^k)")
+    p.add_argument("--masked-layers", metavar="LAYERS",
+                   help="weight layers masked with the keep probability, e.g. 2,4 (default: "
+                        "2..L+1)")
     p.add_argument("--prune-first-layer", action="store_true",
                    help="mask the first layer too (default: layers 2..L+1)")
     p.add_argument("--activation", default="relu", help=f"one of {', '.join(ACTIVATIONS)}")
@@ -81,7 +84,12 @@ def _parsed(args) -> dict:
         raise InvalidArgument("--activation", args.activation, "unknown activation",
                               f"choose one of {', '.join(ACTIVATIONS)}")
     budget(args.budget, "--budget")
-    return {"depth": parse_int(args.depth, "--depth", 1),
+    depth = parse_int(args.depth, "--depth", 1)
+    masked = None
+    if args.masked_layers is not None:
+        from .._network import parse_layers
+        masked = parse_layers(args.masked_layers, "--masked-layers", depth)
+    return {"depth": depth, "masked_layers": masked,
             "keep_prob": check_keep_prob(args.keep_prob, "--keep-prob"),
             "prune_first_layer": args.prune_first_layer, "activation": args.activation,
             "d0": parse_int(args.d0, "--d0", 1)}
