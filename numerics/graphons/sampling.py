@@ -37,7 +37,7 @@ from theory.graphon.spec import GraphonNetwork
 
 from ..masks.mask import Mask
 from ..networks.network import MaskedNetwork
-from ..networks.sampling import _widths, layer_generator, network_key
+from ..networks.sampling import hidden_widths, layer_generator, network_key
 
 __all__ = ["sample_graphon_network", "sample_graphon_mask", "block_index", "SELECTIONS"]
 
@@ -108,7 +108,7 @@ def sample_graphon_network(net: GraphonNetwork, widths, seed: int, trial: int = 
     if input_dim is not None and check_int(input_dim, "input_dim", 1) != d0:
         raise InvalidArgument("input_dim", input_dim, f"G1 has {d0} columns",
                               f"pass input_dim={d0}")
-    ns = _widths(widths, net.depth)
+    ns = hidden_widths(widths, net.depth)
     K = (d0,) + net.blocks[1:]
     for h, n in enumerate(ns, start=1):
         if n < K[h]:

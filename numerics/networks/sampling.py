@@ -48,7 +48,7 @@ _WEIGHTS, _MASK = 0, 1
 _BLOCK = 1 << 16   # elements per block when drawing a masked layer (stays in cache)
 
 
-def _widths(widths, depth: int) -> tuple[int, ...]:
+def hidden_widths(widths, depth: int) -> tuple[int, ...]:
     if isinstance(widths, Sequence) and not isinstance(widths, str):
         values = tuple(widths)
         if len(values) != depth:
@@ -126,7 +126,7 @@ def sample_network(arch: Architecture, widths, seed: int, trial: int = 0, *,
     if dtype not in DTYPES:
         raise InvalidArgument("dtype", dtype, "unsupported float type",
                               f"choose one of {', '.join(DTYPES)}")
-    shape = (d0, *_widths(widths, arch.depth), 1)
+    shape = (d0, *hidden_widths(widths, arch.depth), 1)
     key = network_key(shape, dtype)
     weights, masks = [], []
     for h in range(1, arch.depth + 2):

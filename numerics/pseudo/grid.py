@@ -36,7 +36,7 @@ from .networks import (
     SumStats,
     _Accumulator,
     _check_kind,
-    _input_pair,
+    input_pair,
     _masked_sums,
     _products,
 )
@@ -143,7 +143,7 @@ def gaussian_kappa(x, y, layer: int = 2, activation: str = "relu",
     >>> gaussian_kappa([1.0, 0.0], [1.0, 0.0])
     6.0
     """
-    X = _input_pair(x, y)
+    X = input_pair(x, y)
     layer = check_int(layer, "layer", 1)
     if activation != "relu" or not first_layer_dense or layer < 2:
         return None
@@ -189,7 +189,7 @@ def fluctuation_grid(widths: Sequence[int], keep_probs: Sequence, trials: int, s
     """
     ws, qs, trials, depth, layer = _grid_args(widths, keep_probs, trials, depth, layer)
     seed = check_int(seed, "seed")
-    X = _input_pair(x, y)
+    X = input_pair(x, y)
     started = time.perf_counter()
     cells = {}
     for q in qs:

@@ -103,7 +103,7 @@ def _check_kind(kind: str) -> str:
     return kind
 
 
-def _input_pair(x, y) -> np.ndarray:
+def input_pair(x, y) -> np.ndarray:
     rows = []
     for name, v in (("x", x), ("y", y)):
         try:
@@ -184,7 +184,7 @@ def masked_inner_products(net: MaskedNetwork, x, y, layer: int = 2, *,
         raise InvalidArgument("net", "a non-NumPy network", "pseudo-network sums run on NumPy",
                               "draw the network with numerics.sample_network")
     layer = _check_layer(net, layer)
-    X = _input_pair(x, y)
+    X = input_pair(x, y)
     if X.shape[1] != net.input_dim:
         raise InvalidArgument("x", list(X[0]), f"dimension {X.shape[1]} differs from the "
                               f"network's input dimension {net.input_dim}",

@@ -47,7 +47,7 @@ from ..sweeps.config import (
 )
 from ..sweeps.progress import Progress
 from ..sweeps.store import ResultStore
-from ..sweeps.sweep import _client, run_sweep
+from ..sweeps.sweep import scheduler_client, run_sweep
 
 __all__ = ["GridCell", "GridResult", "grid_configs", "run_grid"]
 
@@ -189,7 +189,7 @@ def run_grid(keep_probs: Iterable, widths: Iterable[int], x, y, trials: int, *,
             limits[c.arch] = _limit(c.arch, c.x, c.y)
     if scheduler is None:
         check_backend(backend)
-    client, own_client = _client(scheduler)
+    client, own_client = scheduler_client(scheduler)
     own_store = store is None
     store = ResultStore() if own_store else store
     try:

@@ -135,7 +135,7 @@ def run_sweep(config: SweepConfig, trials: int, *, store: ResultStore | None = N
     trials = check_int(trials, "trials", 1)
     workers = auto_workers([config], trials) if workers is None else check_int(workers, "workers", 1)
     check_memory(config, 1 if scheduler is not None else workers, memory_limit)
-    client, own_client = _client(scheduler)
+    client, own_client = scheduler_client(scheduler)
     try:
         if client is None:
             check_backend(backend)
@@ -147,7 +147,7 @@ def run_sweep(config: SweepConfig, trials: int, *, store: ResultStore | None = N
             client.close()
 
 
-def _client(scheduler):
+def scheduler_client(scheduler):
     """(Client or None, whether this call opened it)."""
     if scheduler is None:
         return None, False

@@ -22,7 +22,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..kernels.first_layer import _finish, _pattern_sums
+from ..kernels.first_layer import finish_stats, pattern_sums
 from ..kernels.geometry import PairGeometry, row_norms
 
 __all__ = ["weighted_gram", "weighted_geometry", "first_layer_mean_field", "first_layer_exact"]
@@ -101,7 +101,7 @@ def first_layer_exact(rows1: np.ndarray, X: np.ndarray, Y: np.ndarray, r2: float
     for row in rows1:
         q = row[relevant]
         weights = np.prod(np.where(masks, q, 1.0 - q), axis=1)
-        st = _finish(_pattern_sums(X[:, relevant], Y[:, relevant], masks, weights, r2,
+        st = finish_stats(pattern_sums(X[:, relevant], Y[:, relevant], masks, weights, r2,
                                    activation, False))
         g = st.geometry_of_sigma()
         parts.append((st.var_x, st.var_y, st.sigma, st.drive, g.cos, g.sin))

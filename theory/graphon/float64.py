@@ -54,7 +54,7 @@ import numpy as np
 
 from .._errors import InvalidArgument, check_int
 from ..kernels.dual_np import STEPS
-from ..kernels.first_layer import EXACT_MAX_DIM, _relu_one_minus_cos
+from ..kernels.first_layer import EXACT_MAX_DIM, relu_one_minus_cos
 from ..kernels.geometry import PairGeometry, as_inputs
 from .first_layer import first_layer_exact, first_layer_mean_field, weighted_gram
 from .spec import GraphonNetwork
@@ -149,7 +149,7 @@ def _refined_one_minus_cos(w: np.ndarray, st: _State, rows, cols) -> np.ndarray:
 
     A Cauchy-Schwarz gap written as an A-weighted variance of the ratios
     rho_b = sqrt(B_b / A_b) about a reference ratio, plus the mixed sqrt(A B)(1 - J),
-    as in the mask average of claim C5 (``_relu_one_minus_cos``): no cancellation.
+    as in the mask average of claim C5 (``relu_one_minus_cos``): no cancellation.
     """
     # contiguous copies: NumPy multiplies oddly strided operands without BLAS (~1000x slower)
     A = np.ascontiguousarray(st.A[:, rows, 0])
@@ -164,7 +164,7 @@ def _refined_one_minus_cos(w: np.ndarray, st: _State, rows, cols) -> np.ndarray:
     adev = A * dev
     dead = A == 0
     z = w @ (B * dead) if np.any(dead) else 0.0
-    return _relu_one_minus_cos(w @ A, w @ B, w @ adev, w @ (adev * dev), w @ root_ab,
+    return relu_one_minus_cos(w @ A, w @ B, w @ adev, w @ (adev * dev), w @ root_ab,
                                w @ (root_ab * one_minus_j), z)
 
 

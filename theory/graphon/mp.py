@@ -20,7 +20,7 @@ import mpmath
 from .._errors import InvalidArgument, check_dps
 from ..closed_forms import V_mp, Vdot_mp
 from ..kernels.geometry import as_inputs
-from ..kernels.mp import MpKernel, _adaptive
+from ..kernels.mp import MpKernel, adaptive_precision
 from .spec import GraphonNetwork
 
 __all__ = ["graphon_ntk_mp"]
@@ -85,4 +85,4 @@ def graphon_ntk_mp(net: GraphonNetwork, x, y, *, dps: int = 50) -> MpKernel:
     if net.input_dim is not None and net.input_dim != x.shape[0]:
         raise InvalidArgument("x", f"a vector of length {x.shape[0]}",
                               f"G1 has {net.input_dim} columns", f"give {net.input_dim} coordinates")
-    return _adaptive(dps, lambda: _evaluate(net, x, y))
+    return adaptive_precision(dps, lambda: _evaluate(net, x, y))

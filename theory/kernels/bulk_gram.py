@@ -51,7 +51,7 @@ import numpy as np
 
 from ..config import Architecture
 from .dual_np import STEPS, propagate
-from .first_layer import FirstLayerStats, _deterministic
+from .first_layer import FirstLayerStats, deterministic_stats
 from .geometry import PairGeometry, row_norms
 
 __all__ = ["PARALLEL_LIMIT", "ANTIPARALLEL_LIMIT", "BulkGram", "plain_gram",
@@ -209,7 +209,7 @@ def deterministic_gram(arch: Architecture, X: np.ndarray,
         upper = rows < cols
         rows, cols = rows[upper], cols[upper]
     if rows.size:
-        stats = _deterministic(X, Y, float(arch.layer_scales()[0]), arch.activation,
+        stats = deterministic_stats(X, Y, float(arch.layer_scales()[0]), arch.activation,
                                (rows, cols))
         ntk, nngp = propagate(arch, stats)
         bulk.ntk[rows, cols], bulk.nngp[rows, cols] = ntk, nngp

@@ -56,7 +56,7 @@ class FirstLayerStats:
         return PairGeometry.from_covariance(self.var_x, self.var_y, self.sigma)
 
 
-def _deterministic(X, Y, s1: float, activation: str, pairs=None) -> FirstLayerStats:
+def deterministic_stats(X, Y, s1: float, activation: str, pairs=None) -> FirstLayerStats:
     if pairs is not None:
         g0 = PairGeometry.from_input_pairs(X, *pairs, Y).scaled(s1)
     else:
@@ -66,9 +66,9 @@ def _deterministic(X, Y, s1: float, activation: str, pairs=None) -> FirstLayerSt
     return FirstLayerStats(g1.var_x, g1.var_y, nngp, deriv, g1)
 
 
-def _pattern_sums(Xr, Yr, masks, weights, r2: float, activation: str, symmetric: bool):
+def pattern_sums(Xr, Yr, masks, weights, r2: float, activation: str, symmetric: bool):
     """Weighted sums over mask patterns of (var_x, var_y, sigma, drive), and for ReLU
-    the four extra sums of :func:`_relu_one_minus_cos`."""
+    the four extra sums of :func:`relu_one_minus_cos`."""
     N, M = Xr.shape[0], Yr.shape[0]
     relu = activation == "relu"
     shapes = [(N, 1), (1, M), (N, M), (N, M)] + ([(N, M)] * 5 if relu else [])
@@ -99,7 +99,7 @@ def _pattern_sums(Xr, Yr, masks, weights, r2: float, activation: str, symmetric:
     return out
 
 
-def _relu_one_minus_cos(vx, vy, s1, s2, eab, eab_1mJ, z):
+def relu_one_minus_cos(vx, vy, s1, s2, eab, eab_1mJ, z):
     """1 - cos of the mask-averaged ReLU kernel Sigma^(1), without cancellation.
 
     With alpha_m, beta_m the masked norms, A = alpha^2 = Sigma_m(x,x), B = beta^2,
@@ -116,12 +116,12 @@ def _relu_one_minus_cos(vx, vy, s1, s2, eab, eab_1mJ, z):
         return np.where(root > 0, (gap + eab_1mJ) / np.where(root > 0, root, 1.0), 0.0)
 
 
-def _finish(sums, count=1.0) -> FirstLayerStats:
+def finish_stats(sums, count=1.0) -> FirstLayerStats:
     vx, vy, sig, drv, *extra = (v / count for v in sums)
     geometry = None
     if extra:  # ReLU: accurate angle of the averaged kernel near correlation 1
         geometry = PairGeometry.from_covariance(vx, vy, sig)
-        omc = _relu_one_minus_cos(vx, vy, *extra)
+        omc = relu_one_minus_cos(vx, vy, *extra)
         near = geometry.cos > 0.5
         cos = np.where(near, 1.0 - omc, geometry.cos)
         sin = np.where(near, np.sqrt(np.maximum(omc, 0.0) * (2.0 - omc)), geometry.sin)
@@ -135,7 +135,7 @@ def _enumerate(Xr, Yr, q: float, r2: float, activation: str, symmetric: bool) ->
     masks = ((codes[:, None] >> np.arange(k)) & 1).astype(bool)
     kept = masks.sum(axis=1)
     weights = q ** kept * (1.0 - q) ** (k - kept)
-    return _finish(_pattern_sums(Xr, Yr, masks, weights, r2, activation, symmetric))
+    return finish_stats(pattern_sums(Xr, Yr, masks, weights, r2, activation, symmetric))
 
 
 def _monte_carlo(Xr, Yr, q, r2, activation, symmetric, samples: int, seed: int,
@@ -154,10 +154,10 @@ def _monte_carlo(Xr, Yr, q, r2, activation, symmetric, samples: int, seed: int,
     sums = []
     for g in groups:
         w = np.full(len(g), 1.0)
-        sums.append(_pattern_sums(Xr, Yr, masks[g], w, r2, activation, symmetric))
+        sums.append(pattern_sums(Xr, Yr, masks[g], w, r2, activation, symmetric))
     total = [sum(parts) for parts in zip(*sums)]
-    full = _finish(total, samples)
-    loo = [propagate(_finish([t - s for t, s in zip(total, part)], samples - len(g)))
+    full = finish_stats(total, samples)
+    loo = [propagate(finish_stats([t - s for t, s in zip(total, part)], samples - len(g)))
            for part, g in zip(sums, groups)]
     G = JACKKNIFE_GROUPS
     errs = []
@@ -187,7 +187,7 @@ def first_layer_stats(arch: Architecture, X: np.ndarray, Y: np.ndarray | None, *
     q = arch.keep_probs[0]
     s1 = float(arch.layer_scales()[0])
     if method in ("dense", "mean_field"):
-        return (_deterministic(X, Y, s1, arch.activation, pairs), None, None,
+        return (deterministic_stats(X, Y, s1, arch.activation, pairs), None, None,
                 deterministic_description(method))
     relevant = np.flatnonzero(np.any(X != 0, axis=0) | np.any(Yv != 0, axis=0))
     Xr, Yr = X[:, relevant], Yv[:, relevant]

@@ -108,7 +108,7 @@ def limit_kernel_mp(arch: Architecture, x, y, *, dps: int = 50,
     if x.shape != y.shape:
         raise InvalidArgument("y", f"a vector of length {y.shape[0]}",
                               f"x has length {x.shape[0]}", "give x and y the same length")
-    return _adaptive(dps, lambda: _evaluate(arch, x, y, first_layer))
+    return adaptive_precision(dps, lambda: _evaluate(arch, x, y, first_layer))
 
 
 def limit_kernel_entries_mp(arch: Architecture, xx, yy, xy, *, dps: int = 50) -> MpKernel:
@@ -130,10 +130,10 @@ def limit_kernel_entries_mp(arch: Architecture, xx, yy, xy, *, dps: int = 50) ->
         scales = [_mpf(s) for s in arch.layer_scales()]
         return _dense_first_layer(arch.activation, scales, a, b, c, arch.depth)
 
-    return _adaptive(dps, run)
+    return adaptive_precision(dps, run)
 
 
-def _adaptive(dps: int, evaluate):
+def adaptive_precision(dps: int, evaluate):
     """Run ``evaluate`` at growing precision until two runs agree to dps + 2 digits."""
     guard, previous = _GUARD, None
     while True:

@@ -92,7 +92,7 @@ import sympy as sp
 
 from numerics.pseudo.fits import fit_fluctuation_slope, width_sparsity_slope
 from numerics.pseudo.grid import fluctuation_grid, gaussian_kappa
-from numerics.pseudo.networks import _input_pair
+from numerics.pseudo.networks import input_pair
 from numerics.figures import setting
 from numerics.pseudo.plots import plot_fluctuation
 from theory._errors import InvalidArgument, check_int, check_keep_prob
@@ -165,7 +165,7 @@ def _validate(p: dict) -> None:
     """
     for name in ("depth", "layer"):
         check_int(p[name], name, 1)
-    _input_pair(p["x"], p["y"])                 # finite, non-zero vectors of one dimension
+    input_pair(p["x"], p["y"])                 # finite, non-zero vectors of one dimension
     if not isinstance(p["activation"], str) or p["activation"] not in ACTIVATIONS:
         raise InvalidArgument("activation", p["activation"], "unknown activation",
                               f"choose one of {', '.join(ACTIVATIONS)}")
@@ -196,7 +196,7 @@ def _validate(p: dict) -> None:
 
 
 def _cosine(p) -> float:
-    x, y = _input_pair(p["x"], p["y"])
+    x, y = input_pair(p["x"], p["y"])
     return float(np.clip(x @ y / (np.linalg.norm(x) * np.linalg.norm(y)), -1, 1))
 
 
