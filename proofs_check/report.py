@@ -22,22 +22,21 @@ from __future__ import annotations
 import datetime
 import json
 import math
-import os
 import platform
 import re
 import shutil
-import tempfile
 import textwrap
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Sequence
 
+from .atomic import write_atomic
 from .report_tex import continued, formula_clauses
 from .verdict import ClaimResult, Verdict, jsonable
 
 __all__ = ["format_table", "markdown_table", "md_text", "verdict_counts", "count_line",
-           "union_bound", "versions", "write_report", "write_atomically", "ReportFiles"]
+           "union_bound", "versions", "write_report", "ReportFiles"]
 
 _ORDER = (Verdict.VERIFIED, Verdict.INCONCLUSIVE, Verdict.REFUTED, Verdict.NOT_APPLICABLE)
 _MAX_EVIDENCE_LINES = 4      # lines of key evidence per row of the terminal table
@@ -317,23 +316,6 @@ def versions() -> dict[str, str]:
     return found
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file in the same folder, so
-    readers see the old file or the new one, never a partial one."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        umask = os.umask(0)          # mkstemp creates 0600; use the usual 0666 & ~umask
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @dataclass(frozen=True)
 class ReportFiles:
     """Where :func:`write_report` put the report."""
@@ -386,7 +368,7 @@ def write_report(results: Sequence[ClaimResult], out_dir, *, budget: str, seed: 
               "error_rate_union_bound": union_bound(results),
               "claims": [r.to_json() for r in results]}
     files = ReportFiles(out_dir / "report.md", out_dir / "report.json", out_dir / "formulas.tex")
-    write_atomically(files.formulas, formulas_tex)
-    write_atomically(files.json, json.dumps(jsonable(record), indent=2, allow_nan=False) + "\n")
-    write_atomically(files.markdown, _markdown(results, out_dir, run))
+    write_atomic(files.formulas, formulas_tex)
+    write_atomic(files.json, json.dumps(jsonable(record), indent=2, allow_nan=False) + "\n")
+    write_atomic(files.markdown, _markdown(results, out_dir, run))
     return files

@@ -177,7 +177,7 @@ def test_writes_are_atomic_and_leave_no_temporary_files(written, monkeypatch):
     def interrupted(src, dst):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(R.os, "replace", interrupted)
+    monkeypatch.setattr("proofs_check.atomic.os.replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         write_report(results[:1], out, budget="thorough", seed=1, device="gpu", elapsed=1,
                      command="x", formulas_tex="changed")

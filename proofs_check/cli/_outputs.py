@@ -13,33 +13,16 @@ where told, as ``cp`` or ``numpy.save`` would.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from theory._errors import InvalidArgument
+
+from ..atomic import write_atomic
 
 __all__ = ["OVERWRITE_HELP", "guard_folder", "write_atomic", "save_gram", "check_save_path"]
 
 OVERWRITE_HELP = ("replace files that another run (other settings) left in the output "
                   "folder; without it such a folder is refused")
-
-
-def write_atomic(path, data) -> None:
-    """Write ``data`` (str: UTF-8 text, bytes: as is) to ``path`` through a temporary file
-    in the same folder, so readers see the old file or the new one, never a partial one."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-        umask = os.umask(0)          # mkstemp creates 0600; use the usual 0666 & ~umask
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _describe(run: dict) -> str:
@@ -58,7 +41,8 @@ def _recorded_run(manifest: Path, read_run) -> dict | None:
 def guard_folder(folder, files, run: dict, *, manifest: str, argument: str = "--out",
                  overwrite: bool = False, read_run=lambda doc: doc.get("run")) -> None:
     """Refuse (InvalidArgument on ``argument``) to write ``files`` (names inside
-    ``folder``) when one of them exists and belongs to another run.
+    ``folder``) when one of them exists and belongs to another run, or when ``folder``
+    exists and is not a directory.
 
     ``manifest`` is the name of the JSON file the run writes; ``read_run(doc)`` returns
     the settings recorded in it (default: its "run" entry), compared with ``run``.
@@ -74,6 +58,9 @@ def guard_folder(folder, files, run: dict, *, manifest: str, argument: str = "--
     theory._errors.InvalidArgument: --out=... is invalid: r.json there holds another run's output (seed 0); fix: choose another --out folder, or pass --overwrite to replace it
     """
     folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise InvalidArgument(argument, str(folder), "exists and is not a directory",
+                              "give a directory path")
     if overwrite or not folder.is_dir():
         return
     existing = [name for name in files if (folder / name).exists()]

@@ -77,9 +77,6 @@ def files_of(name: str) -> tuple[str, ...]:
 
 def _settings(args) -> dict:
     out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise InvalidArgument("--out", str(out), "exists and is not a directory",
-                              "give a directory path")
     s = {"trials": None if args.trials is None else parse_int(args.trials, "--trials", 2),
          "seed": parse_int(args.seed, "--seed", 0),
          "workers": parse_workers(args.workers), "out": out}

@@ -140,9 +140,6 @@ def run(args) -> int:
     out_dir = None
     if args.out:
         out_dir = Path(args.out)
-        if out_dir.exists() and not out_dir.is_dir():
-            raise InvalidArgument("--out", args.out, "exists and is not a directory",
-                                  "give a directory path")
         guard_folder(out_dir, OUT_FILES, _identity(s), manifest="results.json",
                      overwrite=args.overwrite)
     X = digits().inputs[:s["inputs"]]

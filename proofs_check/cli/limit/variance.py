@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 
 from theory._errors import InvalidArgument, check_dps, check_keep_prob
 from theory.config import ACTIVATIONS
 
 from .._common import parse_int, parse_pair
+from .._outputs import write_atomic
 
 __all__ = ["add_parser", "run"]
 
@@ -150,7 +149,7 @@ def run(args) -> int:
         out["check"] = _run_check(arch, x, y, ratios, check)
     if args.latex:
         from theory.variance.latex import variance_latex
-        _write_atomically(Path(args.latex), variance_latex(arch, x, y, width_ratios=ratios,
+        _write_latex(Path(args.latex), variance_latex(arch, x, y, width_ratios=ratios,
                                                            width=width))
         out["latex"] = args.latex
     if args.json:
@@ -199,21 +198,6 @@ def _run_check(arch, x, y, ratios, opts):
             "fit_V": e.fit_V, "fit_b": e.fit_b, "fit_limit": e.fit_mean, "fit_m": e.fit_m}
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise InvalidArgument("--latex", str(path), "its folder does not exist",
-                              "create the folder first or give another path")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _print_text(r) -> None:
     a = r["architecture"]
     print(f"network:        {a['activation']}, depth {a['depth']}, keep_probs {a['keep_probs']}, "
@@ -244,3 +228,11 @@ def _print_text(r) -> None:
               f"{c['tests']} tests): {'PASS' if c['passed'] else 'FAIL'}")
     if "latex" in r:
         print(f"LaTeX:          {r['latex']}")
+
+
+def _write_latex(path: Path, text: str) -> None:
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InvalidArgument("--latex", str(path), "its folder does not exist",
+                              "create the folder first or give another path")
+    write_atomic(path, text)
