@@ -18,7 +18,8 @@ from proofs_check.claims import claim_ids
 from proofs_check.verdict import CheckOutcome, Verdict
 from proofs_check.verification import exit_code, verify
 
-CLAIMS = ("C1", "C2", "C3-dense", "C3", "C3-exact", "C4", "C5", "R")
+CLAIMS = ("C1", "C2", "C3-dense", "C3", "C3-exact", "C4", "C5", "R", "G-masks", "G-ntk",
+          "G-constant", "G-boundary")
 
 
 def _pntk(*args, timeout=600):
@@ -47,7 +48,7 @@ def test_quick_run_exits_0_and_prints_a_row_per_claim(quick_run):
         assert row, f"no table row for {cid}:\n{proc.stdout}"
         assert re.search(r"verified|refuted|inconclusive|not.applicable", row[0])
     # progress went to stderr, one start and one finish line per claim
-    finished = rf"^\[\d/{len(CLAIMS)}\] .*\((\d+\.\d) s\)$"
+    finished = rf"^\[\d+/{len(CLAIMS)}\] .*\((\d+\.\d) s\)$"
     assert len(re.findall(finished, proc.stderr, re.M)) == len(CLAIMS)
 
 
