@@ -27,11 +27,24 @@ def test_json_keys_and_values(capsys):
     t = variance_terms(Architecture.pruned(2, "0.25", rescale=True), [1, 0, 0], [0.6, 0.8, 0])
     assert code == 0
     assert {"limit", "mean_1_over_n", "n_var", "std_at_width"} <= set(r)
-    assert r["limit"] == float(t.limit[0]) and r["n_var"] == float(t.n_var[0])
+    assert r["limit"] == pytest.approx(float(t.limit[0]), rel=1e-12) \
+        and r["n_var"] == float(t.n_var[0])
     from theory.variance.mean import mean_correction
     m = mean_correction(Architecture.pruned(2, "0.25", rescale=True), [[1, 0, 0]], [[0.6, 0.8, 0]])
     assert r["mean_1_over_n"] == float(m[0])
     assert r["std_at_width"] == math.sqrt(r["n_var"] / 200)
+
+
+def test_the_limit_is_the_accurate_kernel_near_parallel_inputs(capsys):
+    """1e-7 rad from parallel the variance recursion's plain angle loses digits; the
+    reported limit is the float64 kernel's, within 1e-14 of the mpmath reference."""
+    import mpmath
+
+    from theory.kernels import limit_kernel_mp
+    argv = ["variance", "--depth", "3", "--keep-prob", "0.5", "--x", "1,0,0", "--y", "1,1e-7,0"]
+    _, r = _json(argv, capsys)
+    ref = limit_kernel_mp(Architecture.pruned(3, "0.5"), [1, 0, 0], [1, 1e-7, 0], dps=40).ntk
+    assert abs(r["limit"] - float(ref)) <= 1e-14 * abs(float(ref))
 
 
 def test_depth_one_mean_is_exact_and_per_layer_options(capsys):

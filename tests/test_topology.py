@@ -135,3 +135,32 @@ def test_read_masks_rejects_non_binary_and_unchained_files(tmp_path):
     for name, problem in (("a", "0/1"), ("b", "columns"), ("c", "not masks")):
         with pytest.raises(InvalidArgument, match=problem):
             read_masks(str(tmp_path / f"{name}.npz"))
+
+
+# ------------------------------------------------------------------ masks of pruning methods
+@pytest.mark.parametrize("method", ["uniform", "magnitude", "snip"])
+def test_method_masks_are_the_pruned_networks_own(method):
+    """``read_masks(METHOD)`` is the mask numerics.masks.prune makes for the same network
+    (d0, n_1, n_2, 1) and seed, with the weights it pruned; the first layer stays dense."""
+    from numerics.masks import draw_weights, prune
+    widths, shape = (64, 32, 24), (64, 32, 24, 1)
+    got = read_masks(method, density="0.25", widths=widths, seed=3)
+    mask = prune(method, shape, "0.25", seed=3, weights=draw_weights(shape, 3))
+    assert len(got.masks) == 3 and got.masks[0].all()
+    for h in (2, 3):
+        assert np.array_equal(got.masks[h - 1], mask.array(h))
+        assert np.array_equal(got.weights[h - 1] != 0, mask.array(h))
+    assert got.label.startswith(method)
+
+
+def test_a_method_sweep_leaves_out_the_layers_the_method_keeps_dense():
+    from numerics.topology.report import density_sweep
+    rows = density_sweep((16, 24, 24), [0.25, 0.5], method="uniform")
+    assert {r.layer for r in rows} == {2, 3}
+    # uniform prunes each layer to its exact count: the density is the requested one
+    assert all(abs(r.metrics["density"] - r.density) <= 1 / (24 * 24) for r in rows if r.layer == 2)
+
+
+def test_a_method_without_a_density_is_refused_in_one_line():
+    with pytest.raises(InvalidArgument, match="--masks.*need a density and widths"):
+        read_masks("snip", widths=(64, 8, 8))

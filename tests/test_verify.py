@@ -137,7 +137,7 @@ def test_quick_run_report_md_displays_break_only_between_clauses(quick_run):
     md = (out / "report.md").read_text()
     displays = re.findall(r"^\$\$\n(.*?)\n\$\$$", md, re.S | re.M)
     broken = [d for d in displays if "\\begin{aligned}" in d]
-    assert len(displays) == 6 and broken
+    assert len(displays) == len(CLAIMS) and broken          # one statement per claim
     for block in broken:
         lines = block.split("\n")[1:-1]                         # inside aligned
         for line in lines:

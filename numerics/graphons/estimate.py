@@ -41,6 +41,9 @@ import numpy as np
 from theory._errors import InvalidArgument, check_int
 from theory.graphon.spec import GraphonNetwork
 
+from ..masks.mask import Mask
+from ..networks.network import MaskedNetwork
+
 __all__ = ["GraphonEstimate", "estimate_graphon", "estimate_network_graphons",
            "to_graphon_network", "DEFAULT_BLOCKS", "ORDERS"]
 
@@ -79,6 +82,10 @@ def _starts(n: int, K: int) -> np.ndarray:
 
 
 def _as_mask(mask, argument: str) -> np.ndarray:
+    if isinstance(mask, Mask):
+        raise InvalidArgument(argument, repr(mask), "a whole network's Mask, not one layer",
+                              "pass layer=h to estimate_graphon, or use "
+                              "estimate_network_graphons for every layer")
     try:
         M = np.asarray(mask)
     except (TypeError, ValueError):
@@ -110,22 +117,48 @@ def _order(order, n: int, argument: str) -> np.ndarray:
     return arr
 
 
+def _row_block_sums(A: np.ndarray, rows, rs, dtype) -> np.ndarray:
+    """(K_r, n_c): sums of the rows of A in each block of the order ``rows``.
+
+    One contiguous sum per block (``np.add.reduceat`` along axis 0 walks the matrix
+    column by column and slows down per entry as the mask outgrows the caches)."""
+    ends = np.append(rs[1:], A.shape[0])
+    out = np.empty((len(rs), A.shape[1]), dtype=dtype)
+    for a, (r0, r1) in enumerate(zip(rs, ends)):
+        np.sum(A[rows[r0:r1]], axis=0, dtype=dtype, out=out[a])
+    return out
+
+
 def _block_means(S: np.ndarray, rows, cols, rs, cs, sizes) -> np.ndarray:
-    sums = np.add.reduceat(S[rows], rs, axis=0)
+    sums = _row_block_sums(S, rows, rs, np.float64)
     return np.add.reduceat(sums[:, cols], cs, axis=1) / sizes
 
 
 def estimate_graphon(mask, blocks=DEFAULT_BLOCKS, *, sort_rows: bool = True,
                      sort_cols: bool = True, weights=None, row_order=None,
-                     col_order=None) -> GraphonEstimate:
+                     col_order=None, layer: int | None = None) -> GraphonEstimate:
     """The degree-sorted block histogram of one layer's mask.
 
+    ``mask`` is one layer's 0/1 array, or a :class:`~numerics.masks.Mask` with
+    ``layer`` = h (a dense layer of the Mask gives the all-ones histogram).
     ``blocks`` is K (K x K blocks) or a pair (K_r, K_c); each must be at most the
     mask's size along its axis.  ``sort_cols=False`` keeps labelled columns (input
     coordinates of the first layer) in their order.  With ``weights`` (the layer's
     weights, the mask's shape) the block means of (M . W)^2 are estimated too.
     ``row_order``/``col_order`` (permutations) replace the degree sort of that axis.
     """
+    if isinstance(mask, Mask):
+        if layer is None:
+            raise InvalidArgument("layer", None, "a Mask holds every layer of a network",
+                                  f"pass layer=h with h in 1..{mask.depth + 1}")
+        h = check_int(layer, "layer", 1)
+        if h > mask.depth + 1:
+            raise InvalidArgument("layer", h, f"the mask has weight layers 1..{mask.depth + 1}",
+                                  f"pass layer=h with h in 1..{mask.depth + 1}")
+        mask = mask.array(h)
+    elif layer is not None:
+        raise InvalidArgument("layer", layer, "only a Mask has layers",
+                              "drop layer=, or pass a Mask")
     M = _as_mask(mask, "mask")
     kr, kc = (blocks, blocks) if np.ndim(blocks) == 0 else tuple(blocks)
     n_r, n_c = M.shape
@@ -136,9 +169,8 @@ def estimate_graphon(mask, blocks=DEFAULT_BLOCKS, *, sort_rows: bool = True,
     cols = _order(col_order, n_c, "col_order") if col_order is not None else \
         np.argsort(-M.sum(axis=0), kind="stable") if sort_cols else np.arange(n_c)
     rs, cs = _starts(n_r, kr), _starts(n_c, kc)
-    sorted_rows = M[rows]
-    counts = np.add.reduceat(sorted_rows.astype(np.int64), rs, axis=0)   # (kr, n_c)
-    counts = np.add.reduceat(counts[:, cols], cs, axis=1)                 # (kr, kc)
+    counts = _row_block_sums(M, rows, rs, np.int64)                      # (kr, n_c)
+    counts = np.add.reduceat(counts[:, cols], cs, axis=1, dtype=np.int64)  # (kr, kc)
     row_sizes = np.diff(np.append(rs, n_r))
     col_sizes = np.diff(np.append(cs, n_c))
     sizes = np.outer(row_sizes, col_sizes)
@@ -185,12 +217,22 @@ def estimate_network_graphons(masks, blocks=DEFAULT_BLOCKS, *, sort_inputs: bool
     gets 1 x ``blocks``; the first layer keeps one column per input coordinate
     (K_0 = d0, so the estimate is a valid G1 of the Graphon NTK) unless
     ``sort_inputs`` is true, which sorts and averages them like hidden neurons.
-    ``weights`` (one matrix per layer) adds the second-moment estimates.
+    ``masks`` is a :class:`~numerics.masks.Mask`, a
+    :class:`~numerics.networks.network.MaskedNetwork` (its masks, and its weights for
+    the second moments unless ``weights`` is given) or a sequence of per-layer 0/1
+    arrays (None: dense).  ``weights`` (one matrix per layer, unscaled: W . M
+    without the rescaling factor) adds the second-moment estimates.
     ``order="per_layer"`` sorts every mask on its own (the paper's estimator);
     ``"shared"`` gives each hidden layer one neuron order, used for the rows of
     M^(h) and the columns of M^(h+1), so the chained estimates describe one network
     (what :func:`to_graphon_network` needs for a Graphon NTK).
     """
+    if isinstance(masks, MaskedNetwork):
+        if weights is None:
+            weights = [np.asarray(W) for W in masks.weights]
+        masks = masks.masks
+    elif isinstance(masks, Mask):
+        masks = masks.layers
     masks = list(masks)
     if len(masks) < 2:
         raise InvalidArgument("masks", f"{len(masks)} layer(s)", "need L+1 >= 2 layers",

@@ -35,10 +35,11 @@ from theory._errors import InvalidArgument, check_int
 from theory.graphon.selection import magnitude_threshold
 from theory.graphon.spec import GraphonNetwork
 
+from ..masks.mask import Mask
 from ..networks.network import MaskedNetwork
 from ..networks.sampling import _widths, layer_generator, network_key
 
-__all__ = ["sample_graphon_network", "block_index", "SELECTIONS"]
+__all__ = ["sample_graphon_network", "sample_graphon_mask", "block_index", "SELECTIONS"]
 
 _WEIGHTS, _MASK = 0, 1
 _BLOCK = 1 << 16
@@ -131,3 +132,23 @@ def sample_graphon_network(net: GraphonNetwork, widths, seed: int, trial: int = 
                               "use plain pruning")
     keep = tuple(d if d > 0 else Fraction(1) for d in keep)   # plain: unused
     return MaskedNetwork._trusted(weights, masks, net.rescale, keep, net.activation)
+
+
+def sample_graphon_mask(net: GraphonNetwork, widths, seed: int, trial: int = 0, *,
+                        input_dim: int | None = None) -> Mask:
+    """The masks of :func:`sample_graphon_network` (Bernoulli selection) as a
+    :class:`~numerics.masks.Mask` (method ``"graphon"``, target densities the graphons'
+    densities), e.g. to save with :func:`numerics.masks.save_mask` or to estimate.
+
+    >>> from theory.graphon import GraphonNetwork
+    >>> g = GraphonNetwork.from_layers({2: [[1.0, 0.0]]}, 1)
+    >>> m = sample_graphon_mask(g, 4, seed=0, input_dim=3)
+    >>> m.method, m.kept, [str(d) for d in m.nominal]
+    ('graphon', (12, 2), ['1', '1/2'])
+    """
+    sampled = sample_graphon_network(net, widths, seed, trial, input_dim=input_dim)
+    shape = (sampled.input_dim, *sampled.widths, 1)
+    nominal = tuple(Fraction(1) if M is None else Fraction(repr(float(d)))
+                    for M, d in zip(sampled.masks, net.densities()))
+    return Mask(tuple(sampled.masks), shape=shape, method="graphon",
+                params={"seed": int(seed), "trial": int(trial)}, nominal=nominal)

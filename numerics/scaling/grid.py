@@ -15,7 +15,10 @@ probabilities (common random numbers, see :mod:`numerics.networks.sampling`); ce
 different widths are independent.
 
 ``backend`` and ``scheduler`` are those of :func:`~numerics.sweeps.sweep.run_sweep`;
-an address is connected once for the whole grid.
+an address is connected once for the whole grid.  ``mask`` (a
+:class:`~numerics.masks.PruningSpec`) replaces the Bernoulli masks: the cell of keep
+probability q prunes each trial's weights with the method at density q, and its
+reference limit stays the random-mask limit at q.
 
 >>> res = run_grid(["1", "0.5"], [16, 32], [1.0, 0.0], [0.6, 0.8], 3, progress=False)
 >>> sorted(res.deviations(1)), sorted(res.deviations(1)[0.5]), res.computed
@@ -109,12 +112,26 @@ def _distinct(values, argument: str, parse) -> tuple:
     return tuple(sorted(parsed))
 
 
+def _method(mask, q):
+    """The pruning spec of cell q: ``mask`` at density q (None: Bernoulli)."""
+    if mask is None:
+        return None
+    from dataclasses import replace
+
+    from ..masks.pruning import PruningSpec
+    if not isinstance(mask, PruningSpec):
+        raise InvalidArgument("mask", type(mask).__name__, "a grid varies the widths, which a "
+                              "fixed mask cannot follow", "pass a PruningSpec (a method)")
+    return replace(mask, density=q)
+
+
 def grid_configs(keep_probs: Iterable, widths: Iterable[int], x, y, *,
                  depths: Iterable[int] = (1,), rescale: bool = False,
-                 activation: str = "relu", seed: int = 0) -> list[SweepConfig]:
+                 activation: str = "relu", seed: int = 0, mask=None) -> list[SweepConfig]:
     """The grid's configurations, in (depth, keep_prob, width) order.
 
     Masked layers are the hidden-to-hidden and output layers (the first layer is dense).
+    ``mask``: None (Bernoulli masks) or a PruningSpec, used at density q in cell q.
 
     >>> [c.widths for c in grid_configs(["1/2"], [8, 4], [1.0], [0.5], depths=[2])]
     [(4, 4), (8, 8)]
@@ -122,8 +139,9 @@ def grid_configs(keep_probs: Iterable, widths: Iterable[int], x, y, *,
     qs = _distinct(keep_probs, "keep_probs", lambda q: check_keep_prob(q, "keep_probs"))
     ns = _distinct(widths, "widths", lambda n: check_int(n, "widths", 1))
     Ls = _distinct(depths, "depths", lambda d: check_int(d, "depths", 1))
+    specs = {q: _method(mask, q) for q in qs}
     return [SweepConfig(Architecture.pruned(L, q, rescale=rescale, activation=activation),
-                        n, x, y, seed)
+                        n, x, y, seed, specs[q])
             for L in Ls for q in qs for n in ns]
 
 
@@ -141,7 +159,7 @@ def run_grid(keep_probs: Iterable, widths: Iterable[int], x, y, trials: int, *,
              depths: Iterable[int] = (1,), rescale: bool = False, activation: str = "relu",
              seed: int = 0, store: ResultStore | None = None, workers: int = 1,
              progress="auto", memory_limit: int | None = None, backend: str = "numpy",
-             scheduler=None) -> GridResult:
+             scheduler=None, mask=None) -> GridResult:
     """Run trials 0..trials-1 of every configuration of the grid; see the module docstring.
 
     ``progress``: ``"auto"``/True (one display for the grid, on stderr), False
@@ -151,7 +169,7 @@ def run_grid(keep_probs: Iterable, widths: Iterable[int], x, y, trials: int, *,
     ``scheduler``: None, a Dask scheduler address or a ``distributed.Client``.
     """
     configs = grid_configs(keep_probs, widths, x, y, depths=depths, rescale=rescale,
-                           activation=activation, seed=seed)
+                           activation=activation, seed=seed, mask=mask)
     trials = check_int(trials, "trials", 1)
     workers = auto_workers(configs, trials) if workers is None else check_int(workers, "workers", 1)
     check_memory(max(configs, key=trial_memory), 1 if scheduler is not None else workers,

@@ -2,7 +2,10 @@
 
 A :class:`SweepConfig` fixes an architecture, hidden widths, two inputs and a seed;
 trial t of it is network ``sample_network(arch, widths, seed, trial=t)`` and its
-2 x 2 empirical NTK (:func:`trial_values`).  :func:`trial_memory`,
+2 x 2 empirical NTK (:func:`trial_values`).  With a mask source (``mask``: a
+:class:`~numerics.masks.Mask` or a :class:`~numerics.masks.PruningSpec`) trial t is
+:func:`numerics.masks.trial_network` instead: fresh weights under the fixed mask, or
+the trial's own weights pruned by the method.  :func:`trial_memory`,
 :func:`check_memory` and :func:`auto_workers` estimate what running trials costs.
 The runners (:mod:`numerics.sweeps.sweep`, :mod:`numerics.sweeps.cluster`) import this
 module; it imports neither.
@@ -48,9 +51,19 @@ def _vector(v, argument: str) -> tuple[float, ...]:
 class SweepConfig:
     """One Monte Carlo configuration: architecture, hidden widths, the inputs x, y and the seed.
 
+    ``mask`` (optional) replaces the Bernoulli masks of ``arch``: a Mask of the
+    network's shape or a PruningSpec; ``arch`` still gives the depth, the rescaling
+    and the activation (its keep probabilities are then the reference densities of
+    the random-mask limit).  The source's description enters the key; without one
+    the key is that of a Bernoulli run as before.
+
     >>> cfg = SweepConfig(Architecture.pruned(2, "0.5"), 16, [1.0, 0.0], [0.6, 0.8], seed=3)
     >>> cfg.widths, cfg.input_dim, len(cfg.key)
     ((16, 16), 2, 64)
+    >>> from numerics.masks import PruningSpec
+    >>> snip = SweepConfig(cfg.arch, 16, cfg.x, cfg.y, 3, PruningSpec("magnitude", "0.5"))
+    >>> snip.key != cfg.key, snip.description()["mask"]["method"]
+    (True, 'magnitude')
     """
 
     arch: Architecture
@@ -58,6 +71,7 @@ class SweepConfig:
     x: tuple[float, ...]
     y: tuple[float, ...]
     seed: int = 0
+    mask: object = None
 
     def __post_init__(self):
         if not isinstance(self.arch, Architecture):
@@ -78,6 +92,29 @@ class SweepConfig:
         object.__setattr__(self, "x", x)
         object.__setattr__(self, "y", y)
         object.__setattr__(self, "seed", check_int(self.seed, "seed", 0))
+        if self.mask is not None:
+            self._check_mask()
+
+    def _check_mask(self) -> None:
+        from ..masks.mask import Mask
+        from ..masks.pruning import PruningSpec
+        shape = (self.input_dim, *self.widths, 1)
+        if isinstance(self.mask, Mask):
+            if self.mask.shape != shape:
+                raise InvalidArgument("mask", f"a mask of shape {list(self.mask.shape)}",
+                                      f"the network has shape {list(shape)}",
+                                      "use the mask's input dimension, depth and widths")
+        elif isinstance(self.mask, PruningSpec):
+            self.mask.pruned_layers(self.arch.depth)
+            data = self.mask.scoring_data
+            if data is not None and data.input_dim != self.input_dim:
+                raise InvalidArgument("x", f"inputs of dimension {self.input_dim}",
+                                      f"{self.mask.method} scores on {data.source} with "
+                                      f"{data.input_dim} features",
+                                      f"give inputs of dimension {data.input_dim}")
+        else:
+            raise InvalidArgument("mask", type(self.mask).__name__, "not a mask source",
+                                  "pass a Mask or a PruningSpec (numerics.masks.mask_source)")
 
     @property
     def input_dim(self) -> int:
@@ -90,7 +127,23 @@ class SweepConfig:
                 "keep_probs": [str(q) for q in a.keep_probs],
                 "masked_layers": list(a.masked_layers), "rescale": a.rescale,
                 "activation": a.activation, "widths": list(self.widths),
-                "x": list(self.x), "y": list(self.y), "seed": self.seed, "dtype": "float64"}
+                "x": list(self.x), "y": list(self.y), "seed": self.seed, "dtype": "float64",
+                **self._mask_description()}
+
+    def _mask_description(self) -> dict:
+        if self.mask is None:
+            return {}                  # Bernoulli runs keep their keys
+        from ..masks.sources import source_description
+        return {"mask": source_description(self.mask)}
+
+    def network(self, trial: int) -> MaskedNetwork:
+        """Network ``trial`` of this configuration (Bernoulli masks or the mask source)."""
+        if self.mask is None:
+            return sample_network(self.arch, self.widths, self.seed, trial,
+                                  input_dim=self.input_dim)
+        from ..masks.sources import trial_network
+        return trial_network(self.mask, (self.input_dim, *self.widths, 1), self.seed, trial,
+                             rescale=self.arch.rescale, activation=self.arch.activation)
 
     @property
     def key(self) -> str:
@@ -126,8 +179,7 @@ def trial_values(config: SweepConfig, trial: int,
     >>> trial_values(cfg, 4) == trial_values(cfg, 4)
     True
     """
-    net = sample_network(config.arch, config.widths, config.seed, trial,
-                         input_dim=config.input_dim)
+    net = config.network(trial)
     X = np.array([config.x, config.y])
     xp = backend_namespace(backend)
     if xp is not None:

@@ -3,7 +3,10 @@
 Two tables: ``runs`` (a configuration key, its JSON description, the code and
 format versions) and ``trials`` (run key, trial index, the values as REAL
 columns - float64 round-trips bitwise - and a timestamp; primary key
-(run, trial)).  The database runs in WAL mode with ``synchronous=NORMAL``:
+(run, trial)).  Trials whose result is a set of arrays (a graphon histogram per
+layer, a spectrum) go to a third table, ``trial_arrays`` (run key, trial, the
+arrays as one ``.npz`` blob), created the first time such a trial is stored
+(:meth:`ResultStore.add_arrays`); databases without it read as before.  The database runs in WAL mode with ``synchronous=NORMAL``:
 every :meth:`ResultStore.add_trial` is its own committed transaction, which
 survives the writing process being killed (SIGKILL loses only trials that were
 still being computed), and readers never block the writer.
@@ -159,6 +162,59 @@ class ResultStore:
                                 "ORDER BY trial", (key,))
         wanted = None if trials is None else set(trials)
         return {r[0]: tuple(r[1:]) for r in rows if wanted is None or r[0] in wanted}
+
+    # ------------------------------------------------------------------ array trials
+    _ARRAYS = ("CREATE TABLE IF NOT EXISTS trial_arrays (run_key TEXT NOT NULL "
+               "REFERENCES runs(run_key), trial INTEGER NOT NULL, arrays BLOB NOT NULL, "
+               "finished REAL NOT NULL, PRIMARY KEY (run_key, trial)) WITHOUT ROWID")
+
+    def _has_arrays(self) -> bool:
+        return self._db.execute("SELECT count(*) FROM sqlite_master WHERE type='table' AND "
+                                "name='trial_arrays'").fetchone()[0] > 0
+
+    def add_arrays(self, key: str, trial: int, arrays: dict) -> None:
+        """Store (and commit) one trial whose result is named arrays (float64 round-trips
+        bitwise).  Storing a trial twice keeps the first arrays.
+
+        >>> import numpy as np
+        >>> with ResultStore() as store:
+        ...     store.ensure_run("h", {"kind": "histograms"}, code_version="test")
+        ...     store.add_arrays("h", 0, {"G2": np.eye(2)})
+        ...     store.done_array_trials("h"), store.arrays("h")[0]["G2"].tolist()
+        ([0], [[1.0, 0.0], [0.0, 1.0]])
+        """
+        import io
+
+        import numpy as np
+        buf = io.BytesIO()
+        np.savez(buf, **{str(k): np.asarray(v) for k, v in arrays.items()})
+        self._db.execute(self._ARRAYS)
+        self._db.execute("INSERT OR IGNORE INTO trial_arrays VALUES (?, ?, ?, ?)",
+                         (key, int(trial), buf.getvalue(), time.time()))
+
+    def done_array_trials(self, key: str) -> list[int]:
+        """Indices of the stored array trials of run ``key``, ascending."""
+        if not self._has_arrays():
+            return []
+        rows = self._db.execute("SELECT trial FROM trial_arrays WHERE run_key=? ORDER BY trial",
+                                (key,))
+        return [r[0] for r in rows]
+
+    def arrays(self, key: str, trials=None) -> dict[int, dict]:
+        """trial -> {name: array} of run ``key`` (all stored array trials, or ``trials``)."""
+        import io
+
+        import numpy as np
+        if not self._has_arrays():
+            return {}
+        wanted = None if trials is None else set(trials)
+        out = {}
+        for t, blob in self._db.execute("SELECT trial, arrays FROM trial_arrays WHERE "
+                                        "run_key=? ORDER BY trial", (key,)):
+            if wanted is None or t in wanted:
+                with np.load(io.BytesIO(blob), allow_pickle=False) as data:
+                    out[t] = {name: data[name] for name in data.files}
+        return out
 
     # ------------------------------------------------------------------ export
     def _rows(self, key: str):

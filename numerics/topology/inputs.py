@@ -1,10 +1,17 @@
 """Where the masks of ``pntk topology`` come from: one small function, :func:`read_masks`.
 
+* a :class:`numerics.masks.Mask` (the toolkit's one mask type), or the name of a pruning
+  method of :mod:`numerics.masks` (random, uniform, erk, magnitude, snip, grasp, synflow):
+  the network (n_0, n_1, ..., n_L, 1) of ``seed`` pruned at ``density`` with the method's
+  defaults (first layer dense, layers 2..L+1 pruned, as THEORY.md), its weights kept
+  for the weighted gap;
 * a file: NET.npz (weights ``W1..`` and optional masks ``M1..``, read and validated by
   :func:`numerics.networks.load_network`; a layer without a mask is dense) or an .npz
   holding only 0/1 masks ``M1..Mk``;
 * ``"random"``: Bernoulli(``density``) masks for layer widths ``widths`` = (n_0, n_1,
-  ..., n_L), drawn with NumPy from ``seed`` (mask l has shape n_l x n_{l-1}).
+  ..., n_L), drawn with NumPy from ``seed`` (mask l has shape n_l x n_{l-1}): every
+  layer masked and no scalar readout, the setting of Cai et al. and Hoang et al.  (The
+  method ``bernoulli`` is our networks' convention instead: layers 2..L+1, a readout.)
 
 >>> masks = read_masks("random", density="0.5", widths=(4, 3), seed=0)
 >>> masks.label, [m.shape for m in masks.masks], masks.weights
@@ -24,7 +31,7 @@ from theory._errors import InvalidArgument, check_int
 from theory.regions.bound import check_widths
 from theory.regions.ranks import check_density
 
-__all__ = ["MaskSet", "read_masks"]
+__all__ = ["MaskSet", "read_masks", "from_mask"]
 
 _MASK_KEY = re.compile(r"^M([1-9][0-9]*)$")
 
@@ -38,9 +45,33 @@ class MaskSet:
     label: str
 
 
-def read_masks(source: str, density=None, widths=None, seed: int = 0,
+def from_mask(mask, weights=None) -> MaskSet:
+    """A :class:`numerics.masks.Mask` as a MaskSet (a layer that is not pruned is all ones)."""
+    masks = tuple(np.ones((n_out, n_in), dtype=bool) if M is None else np.asarray(M)
+                  for M, (n_out, n_in) in zip(mask.layers, mask.layer_shapes))
+    label = mask.method + "".join(f" {k} {v}" for k, v in sorted(mask.params.items())
+                                  if k in ("density", "scope"))
+    return MaskSet(masks, None if weights is None else tuple(np.asarray(W) for W in weights),
+                   label)
+
+
+def read_masks(source, density=None, widths=None, seed: int = 0,
                argument: str = "--masks") -> MaskSet:
-    """The masks named by ``source`` (a file path or ``"random"``; see the module doc)."""
+    """The masks named by ``source`` (a Mask, a method name, a file path or ``"random"``;
+    see the module doc)."""
+    from numerics.masks import METHODS, Mask, draw_weights, prune
+    if isinstance(source, Mask):
+        return from_mask(source)
+    if source in METHODS and source != "random":
+        if density is None or widths is None:
+            raise InvalidArgument(argument, source, f"{source} masks need a density and widths",
+                                  "add --density D --widths n0,n1,...")
+        shape = (*check_widths(widths, "--widths"), 1)
+        seed = check_int(seed, "--seed", 0)
+        weights = draw_weights(shape, seed)
+        mask = prune(source, shape, str(density), seed=seed, weights=weights)
+        return from_mask(mask, [W * (1 if M is None else M)
+                                for W, M in zip(weights, mask.layers)])
     if source == "random":
         if density is None or widths is None:
             raise InvalidArgument(argument, source, "random masks need a density and widths",

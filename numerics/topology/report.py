@@ -45,15 +45,20 @@ class SweepRow:
     metrics: dict
 
 
-def density_sweep(widths, densities, seeds: int = 1) -> list[SweepRow]:
-    """Random masks of ``widths`` at each density (``seeds`` masks each): per-layer metrics."""
+def density_sweep(widths, densities, seeds: int = 1, method: str = "random") -> list[SweepRow]:
+    """Masks of ``widths`` made by ``method`` (``"random"`` or a pruning method of
+    :mod:`numerics.masks`; see :func:`numerics.topology.inputs.read_masks`) at each
+    density, ``seeds`` masks each: the per-layer metrics.  Layers a method leaves
+    dense are left out."""
     from .inputs import read_masks
     rows = []
-    for p in densities:
+    for density in densities:
         for s in range(check_int(seeds, "seeds", 1)):
-            masks = read_masks("random", density=str(p), widths=widths, seed=s).masks
+            masks = read_masks(method, density=str(density), widths=widths, seed=s).masks
             for h, M in enumerate(masks, start=1):
-                rows.append(SweepRow(float(p), s, h, layer_report(M, classes=False)))
+                if M.all():
+                    continue
+                rows.append(SweepRow(float(density), s, h, layer_report(M, classes=False)))
     return rows
 
 

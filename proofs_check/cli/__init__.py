@@ -12,9 +12,11 @@ from .checks import verify as _verify
 from .finite import entk as _entk
 from .finite import experiment as _experiment
 from .finite import export as _export
+from .finite import graphon as _graphon
 from .finite import masks as _masks
 from .finite import scaling as _scaling
 from .finite import simulate as _simulate
+from .finite import spectrum as _spectrum
 from .limit import derive as _derive
 from .limit import kernel as _kernel
 from .limit import variance as _variance
@@ -39,6 +41,8 @@ def build_parser() -> Parser:
     _masks.add_parser(sub)
     _simulate.add_parser(sub)
     _scaling.add_parser(sub)
+    _graphon.add_parser(sub)
+    _spectrum.add_parser(sub)
     _experiment.add_parser(sub)
     _export.add_parser(sub)
     _regions.add_parser(sub)

@@ -159,7 +159,8 @@ def _numeric(context: Context, p: dict) -> CheckOutcome:
     ratios = ", ".join(f"density {r['density']}: {r['ratio']:.3g}" for r in rows)
     return CheckOutcome(verdict, "statistical",
                         f"counts <= own bounds ({trials} networks per density); Theorem 1 / mean "
-                        f"count {ratios}", {"rows": rows, "alpha_per_density": alpha},
+                        f"count {ratios}", {"rows": rows, "alpha_per_density": alpha,
+                                            "parameters_used": {"trials": trials}},
                         DEFAULT_ALPHA)
 
 
@@ -188,7 +189,7 @@ def _numbers(outcomes, params) -> list:
                      o.data["cases"]),
                     ("density grid of the monotonicity check", ", ".join(o.data["grid"]))]
         for r in o.data.get("rows", ()):
-            out.append((f"density {r['density']}: mean count $\\pm$ s.e., Theorem 1, ratio",
+            out.append((f"density {r['density']}: mean count $\\pm$ standard error, Theorem 1, ratio",
                         f"{r['mean_count']:.4g} $\\pm$ {r['stderr']:.2g}, "
                         f"{r['theorem_1']:.4g}, {r['ratio']:.3g}"))
     return out

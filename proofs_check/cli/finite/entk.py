@@ -6,7 +6,8 @@ import json
 
 from theory._errors import InvalidArgument
 
-from .._common import heartbeat, load_inputs
+from .._common import heartbeat, load_inputs, parse_int
+from .._masksource import add_mask_arguments, mask_source_from
 from .._outputs import check_save_path, save_gram
 
 __all__ = ["add_parser", "run"]
@@ -18,7 +19,9 @@ def add_parser(sub) -> None:
         description="Compute the exact empirical NTK Theta(x_p, x_q) = sum over kept weights "
                     "of df(x_p)/dw df(x_q)/dw for a network stored with numpy.savez: "
                     "W1..W{L+1} (shape n_h x n_{h-1}, one output), optional 0/1 masks "
-                    "M1..M{L+1}, optional rescale flag, keep_probs and activation.")
+                    "M1..M{L+1}, optional rescale flag, keep_probs and activation.  --mask "
+                    "FILE|METHOD puts other masks on the file's weights W1..W{L+1}: a mask "
+                    "file's, or those a pruning method makes from these weights.")
     p.add_argument("--weights", required=True, metavar="NET.npz", help="the network")
     p.add_argument("--inputs", required=True, metavar="FILE",
                    help=".npy or .csv, one input per row")
@@ -26,8 +29,50 @@ def add_parser(sub) -> None:
                    help="second input set for an N x M matrix (default: --inputs)")
     p.add_argument("--save", metavar="FILE.npy",
                    help="also save the Gram matrix with numpy.save (default: not saved)")
+    add_mask_arguments(p)
+    p.add_argument("--layers", help="with --mask METHOD: pruned layers, comma-separated "
+                                    "(default: 2..L+1, the first layer dense)")
+    p.add_argument("--seed", default="0", help="with --mask METHOD: seed of the method's "
+                                               "random draws (random, uniform, erk, the "
+                                               "scoring head)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=run)
+
+
+def _remask(args, loaded):
+    """The file's weights W1..W{L+1} (as stored) under the masks of ``--mask``."""
+    import numpy as np
+
+    from numerics.masks import Mask
+    net = loaded.network
+    layers = None
+    if args.layers is not None:
+        from .._network import parse_layers
+        layers = parse_layers(args.layers, "--layers", net.depth)
+    source = mask_source_from(args, layers=layers, activation=net.activation)
+    if source is None:
+        if args.layers is not None or args.seed != "0":
+            raise InvalidArgument("--layers" if args.layers is not None else "--seed",
+                                  args.layers or args.seed, "applies to --mask METHOD only",
+                                  "drop it or give --mask METHOD")
+        return net, None
+    with np.load(args.weights, allow_pickle=False) as data:
+        weights = [np.asarray(data[f"W{h}"], dtype=np.float64)
+                   for h in range(1, net.depth + 2)]
+    shape = (net.input_dim, *net.widths, 1)
+    if isinstance(source, Mask):
+        if source.shape != shape:
+            raise InvalidArgument("--mask", args.mask, f"a mask of shape "
+                                  f"{list(source.shape)}, the network has shape {list(shape)}",
+                                  "give a mask file made for this network's shape")
+        mask = source
+    else:
+        try:
+            mask = source.mask(shape, parse_int(args.seed, "--seed", 0), 0, weights)
+        except InvalidArgument as exc:
+            flag = {"layers": "--layers", "shape": "--weights"}.get(exc.argument, exc.argument)
+            raise InvalidArgument(flag, exc.value, exc.problem, exc.fix) from None
+    return mask.network(weights, rescale=net.rescale, activation=net.activation), mask
 
 
 def _inputs(path: str, argument: str, dim: int):
@@ -48,7 +93,7 @@ def run(args) -> int:
     from numerics.backend.xp import default_memory_limit
     save = check_save_path(args.save)
     loaded = load_network(args.weights, "--weights")
-    net = loaded.network
+    net, mask = _remask(args, loaded)
     X = _inputs(args.inputs, "--inputs", net.input_dim)
     Y = None if args.against is None else _inputs(args.against, "--against", net.input_dim)
     need = estimate_memory(net, X.shape[0], None if Y is None else Y.shape[0])
@@ -69,6 +114,8 @@ def run(args) -> int:
         "keep_probs": [str(q) for q in net.keep_probs], "activation": net.activation,
         "kept_weights": net.num_kept(), "notes": list(loaded.notes),
         "method": "exact layer-wise closed form, float64",
+        "masks": "the file's" if mask is None else
+        {"method": mask.method, "digest": mask.digest(), "params": dict(mask.params)},
         "saved": None if save is None else str(save),
     }
     if args.json:

@@ -29,6 +29,7 @@ from theory._errors import InvalidArgument, check_keep_prob
 from .._common import WORKERS_HELP, parse_int, parse_pair, parse_positive, parse_workers
 from .._compute import add_arguments as add_compute_arguments
 from .._compute import compute_target
+from .._masksource import add_mask_arguments, mask_source_from
 from .._network import ACTIVATIONS
 from .._outputs import OVERWRITE_HELP, guard_folder, write_atomic
 
@@ -75,6 +76,7 @@ def add_parser(sub) -> None:
                    help="rescale kept weights by 1/sqrt(q) (recommended: the limit is then the "
                         "dense one for every q)")
     p.add_argument("--activation", default="relu", help=f"one of {', '.join(ACTIVATIONS)}")
+    add_mask_arguments(p, density=False)
     p.add_argument("--seed", default="0", help="seed of the networks (>= 0)")
     p.add_argument("--workers", default="auto", help=WORKERS_HELP)
     add_compute_arguments(p)
@@ -139,7 +141,13 @@ def _settings(args) -> dict:
         raise InvalidArgument("--delta", args.delta, "a failure probability must lie in (0, 1)",
                               "give e.g. --delta 0.1")
     x, y = parse_pair(args)
-    return {"depth": depth, "depths": depths, "keep_probs": sorted(keep_probs, reverse=True),
+    source = mask_source_from(args, density=keep_probs[0], activation=args.activation)
+    from numerics.masks import Mask
+    if isinstance(source, Mask):
+        raise InvalidArgument("--mask", args.mask, "a mask file fixes the widths, which "
+                              "the scaling grid varies",
+                              "give a pruning method (its --keep-probs are the densities)")
+    return {"mask": source, "depth": depth, "depths": depths, "keep_probs": sorted(keep_probs, reverse=True),
             "widths": sorted(widths), "trials": trials, "eps": eps, "eps_list": eps_list,
             "delta": delta, "x": x, "y": y, "rescale": bool(args.rescale),
             "activation": args.activation, "seed": parse_int(args.seed, "--seed", 0),
@@ -204,7 +212,8 @@ def _run_identity(s: dict, args) -> dict:
             "eps_list": s["eps_list"], "delta": s["delta"],
             "x": [float(v) for v in s["x"]], "y": [float(v) for v in s["y"]],
             "rescale": s["rescale"], "activation": s["activation"], "seed": s["seed"],
-            "resamples": s["resamples"], "device": args.device}
+            "resamples": s["resamples"], "device": args.device,
+            **({} if s["mask"] is None else {"mask": s["mask"].description()})}
 
 
 def run(args) -> int:
@@ -215,7 +224,8 @@ def run(args) -> int:
     from numerics.sweeps.config import auto_workers, check_memory, trial_memory
     s = _settings(args)
     configs = grid_configs(s["keep_probs"], s["widths"], s["x"], s["y"], depths=s["depths"],
-                           rescale=s["rescale"], activation=s["activation"], seed=s["seed"])
+                           rescale=s["rescale"], activation=s["activation"], seed=s["seed"],
+                           mask=s["mask"])
     if s["workers"] is None:
         s["workers"] = auto_workers(configs, s["trials"])
     check_memory(max(configs, key=trial_memory), s["workers"], argument="--widths")
@@ -235,7 +245,7 @@ def run(args) -> int:
                             depths=s["depths"], rescale=s["rescale"],
                             activation=s["activation"], seed=s["seed"], store=store,
                             workers=s["workers"], progress=not (args.quiet or args.json),
-                            backend=backend, scheduler=client)
+                            backend=backend, scheduler=client, mask=s["mask"])
         except KeyboardInterrupt:
             kept = sum(len(store.done_trials(run_key(c, backend))) for c in configs)
             where = f"kept in {args.db}; rerun to resume" if args.db else "lost (no --db)"
@@ -285,6 +295,9 @@ def run(args) -> int:
         "depth": s["depth"], "keep_probs": [str(q) for q in s["keep_probs"]],
         "widths": s["widths"], "trials": s["trials"], "eps": eps, "eps_list": s["eps_list"],
         "delta": delta, "level": LEVEL, "rescale": s["rescale"], "activation": s["activation"],
+        "masks": "Bernoulli(keep_prob)" if s["mask"] is None else
+        f"{s['mask'].method} at density keep_prob, each trial pruning its own weights; "
+        "reference: the random-mask limit at keep_prob",
         "first_layer": "dense", "x": list(map(float, s["x"])), "y": list(map(float, s["y"])),
         "seed": s["seed"], "workers": s["workers"], "db": args.db,
         "device": args.device, "scheduler": args.scheduler,
@@ -339,6 +352,8 @@ def _print_text(r) -> None:
     kind = "rescaled" if r["rescale"] else "plain (limit scaled by the keep probabilities)"
     print(f"network:  {r['activation']}, depth {r['depth']}, dense first layer, {kind}; "
           f"seed {r['seed']}")
+    if r["masks"] != "Bernoulli(keep_prob)":
+        print(f"masks:    {r['masks']}")
     print(f"grid:     keep_probs {', '.join(r['keep_probs'])}; widths "
           f"{', '.join(map(str, r['widths']))}; {r['trials']} trials per cell "
           f"({r['computed']} computed now, {r['seconds']:.1f} s)")

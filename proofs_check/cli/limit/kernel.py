@@ -28,8 +28,17 @@ def add_parser(sub) -> None:
                     "input pair (--x, --y) or a Gram matrix (--inputs), next to the dense "
                     "network's, with the exact scale factor when the theory gives one.  "
                     "Work estimated to take longer than --max-seconds is refused with the "
-                    "estimate (the recursion cannot show progress inside it).")
+                    "estimate (the recursion cannot show progress inside it).  --graphon "
+                    "G.npz evaluates the Graphon NTK of the step graphons stored there "
+                    "instead (G{h} of shape (K_h, K_{h-1}), K_0 = d0, K_{L+1} = 1, values "
+                    "in [0, 1]; a missing G{h} is a dense layer).")
     add_network_arguments(p)
+    p.add_argument("--graphon", metavar="G.npz",
+                   help="the Graphon NTK of this file's step graphons G1..G{L+1} (optional "
+                        "V{h}: second-moment profiles) instead of Bernoulli masks; with "
+                        "--depth, --rescale (by each layer's density), --activation, --x/--y "
+                        "or --inputs, --dps (one pair), --first-layer mean_field|exact "
+                        "(default: none)")
     p.add_argument("--x", help="first input, comma-separated, e.g. 1,0,0 or -0.5,1 "
                                "(default: none; give --x or --inputs)")
     p.add_argument("--y", help="second input (default: --x)")
@@ -121,6 +130,9 @@ def _estimate(compute, arch) -> float | None:
 
 
 def run(args) -> int:
+    if args.graphon is not None:
+        from ..finite._graphon_runs import kernel_graphon
+        return kernel_graphon(args)
     arch = architecture(args)
     _check_first_layer(args, arch)
     from theory._errors import check_dps

@@ -35,8 +35,10 @@ def add_parser(sub) -> None:
     p.add_argument("--activation", default="relu", help=f"one of {', '.join(ACTIVATIONS)}")
     p.add_argument("--width-ratios", default=None,
                    help="n_h / n for h = 1..L, comma-separated (default all 1)")
-    p.add_argument("--width", default=None, help="reference width n: print sqrt(V/n) too")
-    p.add_argument("--dps", default=None, help="evaluate with mpmath at this many digits (>= 15)")
+    p.add_argument("--width", default=None,
+                   help="reference width n: print sqrt(V/n) too (default: none)")
+    p.add_argument("--dps", default=None,
+                   help="evaluate with mpmath at this many digits (>= 15; default: float64)")
     p.add_argument("--check", action="store_true", help="compare with Monte Carlo networks")
     p.add_argument("--trials", default="400", help="networks per width for --check")
     p.add_argument("--widths", default=None,
@@ -44,7 +46,8 @@ def add_parser(sub) -> None:
                         "at depth >= 2 where the check fits V + b/n)")
     p.add_argument("--seed", default="0", help="seed of the Monte Carlo networks")
     p.add_argument("--alpha", default="0.01", help="false-alarm rate of all --check z-tests together")
-    p.add_argument("--latex", metavar="FILE", help="write the derivation and V as a LaTeX document")
+    p.add_argument("--latex", metavar="FILE",
+                   help="write the derivation and V as a LaTeX document (default: none)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=run)
 
@@ -130,6 +133,11 @@ def run(args) -> int:
            "architecture": {"depth": arch.depth, "keep_probs": [str(q) for q in arch.keep_probs],
                             "masked_layers": list(arch.masked_layers), "rescale": arch.rescale,
                             "activation": arch.activation}}
+    if dps is None and 1 not in arch.masked_layers:
+        # the limit itself from the accurate float64 kernel (1e-14 near parallel and
+        # antiparallel inputs, where the variance recursion's plain angles lose digits)
+        from theory.kernels import limit_kernel
+        out["limit"] = float(limit_kernel(arch, x[None, :], y[None, :]).ntk[0, 0])
     if dps is not None:
         import mpmath
         with mpmath.workdps(dps):

@@ -26,9 +26,13 @@ def add_parser(sub) -> None:
                     "points or the triangle of 3 points.  Exit 0, or 2 on bad input.")
     p.add_argument("--bound", action="store_true", help="compute Theorem 1's bound")
     p.add_argument("--widths", metavar="N0,N1,...",
-                   help="input width, then every layer (the last counts as layer L)")
-    p.add_argument("--density", metavar="D", help="one density (kept fraction) for every layer")
-    p.add_argument("--densities", metavar="D1,D2,...", help="one density per layer")
+                   help="input width, then every layer (the last counts as layer L; no default: "
+                        "required with --bound)")
+    p.add_argument("--density", metavar="D",
+                   help="one density (kept fraction) for every layer (no default: with --bound "
+                        "give it or --densities)")
+    p.add_argument("--densities", metavar="D1,D2,...",
+                   help="one density per layer (no default: with --bound give it or --density)")
     p.add_argument("--dim", default="1,2", metavar="D,...",
                    help="input subspace dimensions d (default 1,2)")
     p.add_argument("--rank-method", default="auto", choices=RANK_METHODS,
@@ -36,9 +40,11 @@ def add_parser(sub) -> None:
                         "the row-count approximation, full rank; auto = exact where the "
                         "enumeration is small, else sampled")
     p.add_argument("--samples", default="2000", metavar="T", help="masks per sampled law")
-    p.add_argument("--weights", metavar="NET.npz", help="count the regions of this network")
+    p.add_argument("--weights", metavar="NET.npz",
+                   help="count the regions of this network (no default: required without --bound)")
     p.add_argument("--points", metavar="P.npy|digits",
-                   help="2 or 3 input points (one per row, .npy or .csv), or 'digits'")
+                   help="2 or 3 input points (one per row, .npy or .csv), or 'digits' (no default: "
+                        "required with --weights)")
     p.add_argument("--num-points", default="3", metavar="2|3",
                    help="with --points digits: how many digits span the subspace")
     p.add_argument("--grid", default="0", metavar="N",

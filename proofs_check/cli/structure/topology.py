@@ -19,17 +19,25 @@ def add_parser(sub) -> None:
                     "mu_hat, Delta_r, Delta_s, the weighted spectral gap (with weights), the "
                     "mean of the gaps over input-degree classes, and the constant-graphon "
                     "prediction at the layer's density.  Exit 0, or 2 on bad input.")
-    p.add_argument("--masks", required=True, metavar="FILE|random",
-                   help="NET.npz, an .npz of masks M1..Mk, or 'random' (with --density, "
-                        "--widths)")
-    p.add_argument("--density", metavar="D", help="density of random masks")
-    p.add_argument("--widths", metavar="N0,N1,...", help="layer widths of random masks")
-    p.add_argument("--seed", default="0", metavar="S", help="seed of random masks")
+    p.add_argument("--masks", required=True, metavar="FILE|random|METHOD",
+                   help="NET.npz, an .npz of masks M1..Mk, 'random' (Bernoulli on every "
+                        "layer, no readout) or a pruning method of pntk masks (uniform, erk, "
+                        "magnitude, snip, grasp, synflow: the network N0, N1, ..., 1 with "
+                        "the method's defaults), the last two with --density and --widths")
+    p.add_argument("--density", metavar="D",
+                   help="density of random or method-made masks (no default: required "
+                        "with them)")
+    p.add_argument("--widths", metavar="N0,N1,...",
+                   help="layer widths of random or method-made masks (no default: required "
+                        "with them)")
+    p.add_argument("--seed", default="0", metavar="S",
+                   help="seed of random masks, or of the network a method prunes")
     p.add_argument("--no-classes", action="store_true",
                    help="skip the degree-class mean (faster)")
     p.add_argument("--plot", metavar="PATH.png",
-                   help="also plot the metrics of random masks of the same shapes against "
-                        "density (the --sweep densities), with these masks' layers marked")
+                   help="also plot the metrics against density (the --sweep densities) of "
+                        "masks of the same shapes made the same way (random for a file), "
+                        "with these masks' layers marked (default: no plot)")
     p.add_argument("--sweep", default="0.01,0.02,0.05,0.1,0.2,0.5", metavar="D,...",
                    help="densities of the --plot sweep")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -66,16 +74,24 @@ def run(args) -> int:
                                       "give densities strictly between 0 and 1")
             sweep.append(value)
         shapes = [masks.masks[0].shape[1]] + [M.shape[0] for M in masks.masks]
-        rows = density_sweep(shapes, sweep)
-        plot_sweep(rows, args.plot, label=f"random masks of shapes {shapes}",
+        method = args.masks if args.masks in _methods() else "random"
+        if method != "random":
+            shapes = shapes[:-1]            # the readout row is the method's own
+        rows = density_sweep(shapes, sweep, method=method)
+        plot_sweep(rows, args.plot, label=f"{method} masks of shapes {shapes}",
                    marks=[(layer["layer"], layer["density"], layer)
-                          for layer in layers if layer["computed"]])
+                          for layer in layers if layer["computed"] and layer["density"] < 1])
         result["plot"] = args.plot
     if args.json:
         print(json.dumps(result))
     else:
         _print(result)
     return 0
+
+
+def _methods() -> tuple:
+    from numerics.masks import METHODS
+    return tuple(METHODS)
 
 
 def _fmt(value) -> str:
