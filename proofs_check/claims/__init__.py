@@ -1,6 +1,6 @@
 """The claims registry: C1-C5, C3-dense and C3-exact of the project's mathematical contract,
 R (linear regions of sparse ReLU networks, THEORY section 6), and the graphon claims
-G-masks, G-ntk, G-constant, G-boundary (Graphon NTK, THEORY section 5).
+G-masks, G-ntk, G-constant, G-spectra, G-boundary (Graphon NTK, THEORY section 5).
 
 Each entry is a :class:`~proofs_check.claim.Claim` built by its module's factory
 with the parameters ``pntk verify`` checks by default; the factories also build
@@ -9,7 +9,7 @@ user claims with other parameters (``pntk claim ...``).
 >>> from proofs_check.claims import claim_ids
 >>> claim_ids()  # doctest: +NORMALIZE_WHITESPACE
 ('C1', 'C2', 'C3-dense', 'C3', 'C3-exact', 'C4', 'C5', 'R', 'G-masks', 'G-ntk', 'G-constant',
- 'G-boundary')
+ 'G-spectra', 'G-boundary')
 """
 
 from theory._lazy import lazy_exports
@@ -27,6 +27,7 @@ _EXPORTS = {
     "mask_limits_claim": "graphon.mask_limits",
     "ntk_convergence_claim": "graphon.ntk_convergence",
     "constant_graphon_claim": "graphon.constant",
+    "spectra_claim": "graphon.spectra",
     "boundary_claim": "graphon.boundary",
 }
 

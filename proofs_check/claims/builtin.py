@@ -2,7 +2,7 @@
 
 >>> claim_ids()  # doctest: +NORMALIZE_WHITESPACE
 ('C1', 'C2', 'C3-dense', 'C3', 'C3-exact', 'C4', 'C5', 'R', 'G-masks', 'G-ntk', 'G-constant',
- 'G-boundary')
+ 'G-spectra', 'G-boundary')
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from .graphon.boundary import boundary_claim
 from .graphon.constant import constant_graphon_claim
 from .graphon.mask_limits import mask_limits_claim
 from .graphon.ntk_convergence import ntk_convergence_claim
+from .graphon.spectra import spectra_claim
 from .structure.regions import regions_claim
 
 __all__ = ["registry", "claim_ids"]
@@ -37,6 +38,7 @@ def registry() -> tuple:
         mask_limits_claim(),
         ntk_convergence_claim(),
         constant_graphon_claim(),
+        spectra_claim(),
         boundary_claim(),
     )
 
