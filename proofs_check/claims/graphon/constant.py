@@ -149,7 +149,7 @@ def _numbers(outcomes, params) -> list:
             out.append(("digits inputs", o.data["inputs"]))
             out.append(("top-5 energy share of the dense Gram", round(o.data["top5_dense"], 6)))
             for r in o.data["rows"]:
-                out.append((f"$c = {r['density']}$: max $|\\Theta_G/(c^L\\Theta) - 1|$, max "
+                out.append((f"$c = {r['density']}$: max $|\\Theta_G / (c^L \\Theta) - 1|$, max "
                             "normalised-spectrum difference, top-5 energy share",
                             f"{r['max_ratio_dev']:.2g}, {r['max_spectrum_dev']:.2g}, "
                             f"{r['top5']:.6f}"))
