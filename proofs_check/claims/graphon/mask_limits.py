@@ -219,9 +219,9 @@ def mask_limits_claim(**overrides) -> Claim:
         title="Random and magnitude masks converge to constant graphons, SNIP, GraSP and "
               "SynFlow masks to non-constant ones",
         statement=sp.Eq(sp.Limit(rho, n, sp.oo), 0),
-        statement_latex=(r"\lim_{n\to\infty}\frac{\|\hat W_n - \hat d_n\|_\square}{\hat d_n}"
-                         r" = 0 \ \text{(random, magnitude)},\quad > 0 \ "
-                         r"\text{(SNIP, GraSP, SynFlow)}"),
+        statement_latex=(r"\rho_n = \frac{\|\hat W_n - \hat d_n\|_\square}{\hat d_n},\quad "
+                         r"\lim_{n\to\infty} \rho_n = 0 \ \text{(random, magnitude)},\quad "
+                         r"\lim_{n\to\infty} \rho_n > 0 \ \text{(SNIP, GraSP, SynFlow)}"),
         numeric=_numeric, parameters=params,
         description=("Pham et al. (2025): pruning masks converge to graphons; constant for "
                      "random and magnitude pruning at initialisation, non-constant for SNIP, "

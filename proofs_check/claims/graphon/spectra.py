@@ -181,9 +181,9 @@ def spectra_claim(**overrides) -> Claim:
         title="SNIP and SynFlow concentrate spectral energy as sparsity grows, random "
               "pruning does not",
         statement=sp.Gt(sp.Derivative(E(s), s), 0),
-        statement_latex=(r"\frac{\partial E_5}{\partial \log(1/d)}\Big|_{\text{SNIP, SynFlow}}"
-                         r" > 0,\ \  > \frac{\partial E_5}{\partial \log(1/d)}\Big|_{\text{random}}"
-                         r",\quad E_5 = \frac{\sum_{k \le 5}\lambda_k}{\operatorname{tr}\Theta}"),
+        statement_latex=(r"s_{\mathrm{SNIP}},\, s_{\mathrm{SynFlow}} > \max(0, s_{\mathrm{random}}),"
+                         r"\quad s_m = \frac{\partial E_5}{\partial \log(1/d)},\quad "
+                         r"E_5 = \frac{\sum_{k \le 5}\lambda_k}{\operatorname{tr}\Theta}"),
         numeric=_numeric, parameters=params,
         description=("Pham et al. (2025) report that SNIP and SynFlow concentrate the NTK's "
                      "spectral energy in its top eigenvalues as sparsity grows, while random "
