@@ -188,7 +188,7 @@ def _summary(outcomes, params) -> str:
     for o in outcomes:
         if "first_layer" in o.data:
             f, m = o.data["first_layer"], o.data["magnitude"]
-            return (f"1st layer d0=3: graphon {f['graphon_xy']:.3f} vs mask avg "
+            return (f"first layer $d_0 = 3$: graphon {f['graphon_xy']:.3f} vs mask avg "
                     f"{f['exact_xy']:.3f}, eNTK {f['mean_xy']:.3f}; magnitude: density "
                     f"{m['density_xy']:.3f} vs 2nd moment {m['second_xy']:.3f}, eNTK "
                     f"{m['mean_xy']:.3f}")

@@ -128,13 +128,13 @@ def _summary(outcomes, params) -> str:
     parts = []
     for o in outcomes:
         if o.kind == "symbolic":
-            parts.append("exact: prod c_h Theta (proof)" if o.verdict is Verdict.VERIFIED
+            parts.append("exact: $\\prod_h c_h \\, \\Theta$ (proof)" if o.verdict is Verdict.VERIFIED
                          else f"proof: {o.verdict.value}")
         elif "rows" in o.data:
             rows = o.data["rows"]
             parts.append(f"{o.data['inputs']} digits: ratio dev "
                          f"{max(r['max_ratio_dev'] for r in rows):.1g}, top-5 energy "
-                         f"{o.data['top5_dense']:.3f} -> "
+                         f"{o.data['top5_dense']:.3f} $\\to$ "
                          + "/".join(f"{r['top5']:.3f}" for r in rows))
     return "; ".join(parts)
 
@@ -169,7 +169,7 @@ def constant_graphon_claim(**overrides) -> Claim:
     rhs = sp.Product(sp.IndexedBase("c")[h], (h, 2, L + 1)) * sp.Function("Theta")(x, xp)
     return Claim(
         id="G-constant",
-        title="A constant graphon gives C1's scaled NTK and keeps the normalised spectrum",
+        title="A constant graphon gives C1's scaled NTK and leaves the normalised spectrum unchanged",
         statement=sp.Eq(sp.Function("Theta_G")(x, xp), rhs, evaluate=False),
         statement_latex=(r"\Theta_{c}(x, x') = \Bigl(\prod_{h=2}^{L+1} c_h\Bigr)\,"
                          r"\Theta(x, x'),\qquad \frac{\lambda_i(\Theta_c)}{\operatorname{tr}"

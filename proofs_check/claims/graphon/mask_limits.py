@@ -181,7 +181,8 @@ def _summary(outcomes, params) -> str:
     for o in outcomes:
         if "rows" in o.data:
             n = o.data["widths"][-1]
-            return "; ".join(f"{m} {r['found']} (beta {r['beta']:.2f}, rho_{n} {r['rho'][-1]:.2f})"
+            return "; ".join(f"{m} {r['found']} ($\\beta$ {r['beta']:.2f}, $\\rho_{{{n}}}$ "
+                             f"{r['rho'][-1]:.2f})"
                              for m, r in o.data["rows"].items())
     return "; ".join(o.explanation for o in outcomes)
 
@@ -195,7 +196,7 @@ def _numbers(outcomes, params) -> list:
         out.append(("widths, trials per width", f"{', '.join(map(str, widths))}; "
                     f"{o.data['trials']}"))
         for m, r in o.data["rows"].items():
-            out.append((f"{m}: slope $\\beta$ of $\\log(\\rho_n / \\rho^0_n)$ $\\pm$ s.e. "
+            out.append((f"{m}: slope $\\beta$ of $\\log(\\rho_n / \\rho^0_n)$ $\\pm$ standard error "
                         f"(stated {r['stated']}, found {r['found']})",
                         f"{r['beta']:.3f} $\\pm$ {r['beta_se']:.3f}"))
             out.append((f"{m}: $\\rho_n$ and the null $\\rho^0_n$ at $n = "

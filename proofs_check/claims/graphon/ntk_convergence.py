@@ -104,8 +104,9 @@ def _summary(outcomes, params) -> str:
         if "slope" in o.data:
             d = o.data
             lo, hi = d["slope_ci"]
-            return (f"slope {d['slope']:.2f} [{lo:.2f}, {hi:.2f}] (CLT -1/2); mean vs "
-                    f"{d['limit']} limit max|z| {max(abs(z) for z in d['intercept_z']):.2f}")
+            return (f"slope {d['slope']:.2f} [{lo:.2f}, {hi:.2f}] (central limit: $-1/2$); "
+                    f"mean vs the {d['limit']} limit: max $|z|$ "
+                    f"{max(abs(z) for z in d['intercept_z']):.2f}")
     return "; ".join(o.explanation for o in outcomes)
 
 
@@ -125,7 +126,7 @@ def _numbers(outcomes, params) -> list:
                  f"{d['slope']:.3f} [{lo:.3f}, {hi:.3f}]"),
                 ("$z$ of the fitted intercept, per entry",
                  ", ".join(f"{z:+.2f}" for z in d["intercept_z"])),
-                ("mean $\\Theta_n(x, y)$ $\\pm$ s.e. per width",
+                ("mean $\\Theta_n(x, y)$ $\\pm$ standard error per width",
                  "; ".join(f"{m:.4f} $\\pm$ {s:.2g}" for m, s in zip(d["means_xy"],
                                                                    d["stderrs_xy"])))]
     return out

@@ -157,7 +157,7 @@ def _numbers(outcomes, params) -> list:
         for m, r in d["rows"].items():
             out.append((f"{m}: top-5 energy share at densities {', '.join(d['densities'])}",
                         ", ".join(f"{v:.4f}" for v in r["means"])))
-            label = (f"{m}: slope against $\\log(1/d)$ $\\pm$ s.e." +
+            label = (f"{m}: slope against $\\log(1/d)$ $\\pm$ standard error" +
                      (f", $z$ against {params['reference']}, part {r['verdict']}"
                       if "verdict" in r else " (reference)"))
             value = f"{r['slope']:+.4f} $\\pm$ {r['stderr']:.4f}" + \
@@ -187,7 +187,7 @@ def spectra_claim(**overrides) -> Claim:
         numeric=_numeric, parameters=params,
         description=("Pham et al. (2025) report that SNIP and SynFlow concentrate the NTK's "
                      "spectral energy in its top eigenvalues as sparsity grows, while random "
-                     "pruning keeps it roughly constant.  Measured on the exact eNTK Gram of "
+                     "pruning leaves it roughly constant.  Measured on the exact eNTK Gram of "
                      "pruned networks on digits: the slope of the top-5 energy share $E_5$ "
                      "against $\\log(1/d)$ over densities and seeds, for each method and "
                      "against random pruning's slope."),
