@@ -1,7 +1,8 @@
 """The registry: the built-in claims with the parameters ``pntk verify`` checks by default.
 
->>> claim_ids()
-('C1', 'C2', 'C3-dense', 'C3', 'C3-exact', 'C4', 'C5', 'R')
+>>> claim_ids()  # doctest: +NORMALIZE_WHITESPACE
+('C1', 'C2', 'C3-dense', 'C3', 'C3-exact', 'C4', 'C5', 'R', 'G-masks', 'G-ntk', 'G-constant',
+ 'G-spectra', 'G-boundary')
 """
 
 from __future__ import annotations
@@ -13,6 +14,11 @@ from .paper.c3_exact import exact_width_claim
 from .paper.c3_sparsity import sparsity_claim
 from .paper.c4_pseudo import pseudo_network_claim
 from .paper.c5_first_layer import first_layer_claim
+from .graphon.boundary import boundary_claim
+from .graphon.constant import constant_graphon_claim
+from .graphon.mask_limits import mask_limits_claim
+from .graphon.ntk_convergence import ntk_convergence_claim
+from .graphon.spectra import spectra_claim
 from .structure.regions import regions_claim
 
 __all__ = ["registry", "claim_ids"]
@@ -29,6 +35,11 @@ def registry() -> tuple:
         pseudo_network_claim(),
         first_layer_claim(),
         regions_claim(),
+        mask_limits_claim(),
+        ntk_convergence_claim(),
+        constant_graphon_claim(),
+        spectra_claim(),
+        boundary_claim(),
     )
 
 
