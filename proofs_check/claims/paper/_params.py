@@ -109,7 +109,19 @@ def validated(p: dict) -> dict:
             raise InvalidArgument("masked_layers", list(layers),
                                   f"layer {out['masked_layers'][-1]} does not exist at depth "
                                   f"{out['depth']}", f"weight layers are 1..{out['depth'] + 1}")
+    elif "masked_layers" in p and "depth" in out:
+        out["masked_layers"] = default_masked_layers(out["depth"],
+                                                     out.get("prune_first_layer", False))
     return out
+
+
+def default_masked_layers(depth: int, prune_first_layer: bool = False) -> tuple:
+    """The weight layers masked by default: 2..L+1, plus layer 1 with a masked first layer.
+
+    >>> default_masked_layers(3), default_masked_layers(2, True)
+    ((2, 3, 4), (1, 2, 3))
+    """
+    return tuple(range(1 if prune_first_layer else 2, depth + 2))
 
 
 def architecture(p: dict, *, rescale=None) -> Architecture:
@@ -131,8 +143,10 @@ def describe(p: dict) -> str:
     '$L = 3$, $q = 1/2$, masked first layer'
     """
     parts = [f"$L = {p['depth']}$", f"$q = {p['keep_prob']}$"]
-    if p.get("masked_layers") is not None:
-        parts.append("masked layers " + ", ".join(map(str, p["masked_layers"])))
+    layers = p.get("masked_layers")
+    if layers is not None and tuple(layers) != default_masked_layers(
+            p["depth"], p.get("prune_first_layer", False)):
+        parts.append("masked layers " + ", ".join(map(str, layers)))
     if p.get("prune_first_layer"):
         parts.append("masked first layer")
     if p.get("rescale"):
