@@ -196,25 +196,167 @@ def variance_pairs(arch: Architecture, x, y, *, width_ratios=None, dps: int | No
         return variance_terms(arch, list(x), list(y), width_ratios=width_ratios, ops=MPMATH)
 
 
+def _relu_unit_gram(arch: Architecture, cos, alphas):
+    """(Theta_lim, V) of ReLU with a dense first layer for unit inputs at cosines ``cos``.
+
+    The recursion of :func:`variance_terms` specialised to K_xx = K_yy = a_h, one number
+    per layer (unit inputs, ReLU keeps a_{h+1} = s_{h+1} a_h): the x and y halves of the
+    moments and of the backward gradient coincide, so the quadratic form runs on
+    w = z_1 + z_3, z_2, z_4, with u = g_P T:
+
+        Q = g_x^2 (12 a^2 + 2 S13) + 4 g_x g_c S12 + 4 g_x u J + g_c^2 S13 + 4 g_c u V_xy
+            + 2 u^2 Vdot - (2 a g_x + g_c V_xy + u Vdot)^2,
+
+    J = (2/pi)(a e + c sqrt(D)/a) (= 4 J20 / T), S12 = 4 J31, S13 = 4 J22; at the top
+    layer g_x = 0.  Each layer's angle terms are computed once and shared by the limit,
+    the moments and the backward pass.  Checked against :func:`variance_terms`.
+    """
+    L = arch.depth
+    s = [float(v) for v in arch.layer_scales()]
+    alpha = [float(v) for v in alphas]
+    k = 2 / np.pi
+    tol = 8 * np.finfo(float).eps                  # the round-off cut of relu_angle
+    layers = []                        # (a, c, cc, T, rD, e, ce, Vxy, Vd) of layers 1..L
+    a, c, T = 1.0, cos, cos
+    for h in range(1, L + 1):
+        cc = c * c
+        D = a * a - cc
+        D[D <= tol * a * a] = 0.0
+        rD = np.sqrt(D)
+        e = np.arctan2(rD, -c)
+        ce = c * e
+        Vd = e * (1 / np.pi)
+        Vxy = (rD + ce) * (1 / np.pi)
+        layers.append((a, c, cc, T, rD, e, ce, Vxy, Vd))
+        if h < L:
+            sh = s[h]
+            VdT = Vd * T
+            VdT += Vxy
+            a, c, T = (a, Vxy, VdT) if sh == 1 else (sh * a, sh * Vxy, sh * VdT)
+    s_out = s[L]
+    Vxy, Vd, T = layers[-1][7], layers[-1][8], layers[-1][3]
+    limit = Vd * T
+    limit += Vxy
+    if s_out != 1:
+        limit *= s_out
+    gx, gc, gP = 0.0, s_out, s_out
+    total = None
+    for h in range(L, 0, -1):
+        a, c, cc, T, rD, e, ce, Vxy, Vd = layers[h - 1]
+        crD = c * rD
+        S13 = (k * a * a + 2 * k * cc) * e
+        S13 += (3 * k) * crD
+        u = gP * T
+        uVd = u * Vd
+        gm = gc * Vxy
+        gm += uVd
+        Q = (gc * gc) * S13
+        Q += u * ((4 * gc) * Vxy + 2 * uVd)
+        if h < L:
+            gm += (2 * a) * gx
+            S12 = rD * ((k / a) * cc + 2 * k * a)
+            S12 += (3 * a * k) * ce
+            J = (k * a) * e
+            J += (k / a) * crD
+            inner = 2 * S13 + 12 * a * a
+            inner *= gx
+            inner += 4 * gc * S12
+            inner += 4 * u * J
+            Q += gx * inner
+        else:
+            readout = 4 * Vxy * T + 6 * Vd * T * T     # S22 + 2 S24 + 3 S44
+            readout += S13
+        Q -= gm * gm
+        if alpha[h - 1] != 1:
+            Q *= 1 / alpha[h - 1]
+        total = Q if total is None else total + Q
+        if h == 1:
+            break
+        w = np.divide(u, np.pi * rD, out=np.zeros_like(rD), where=rD > 0)   # 0 where D = 0
+        lam_theta = gP * Vd
+        lam_x = (gc * (1 / (2 * np.pi * a))) * rD
+        lam_x += gx
+        lam_x -= (1 / (2 * a)) * (w * c)
+        lam_c = gc * Vd
+        lam_c += w
+        lam_c += lam_theta
+        sh = s[h - 1]
+        gx, gc, gP = (lam_x, lam_c, lam_theta) if sh == 1 else \
+            (sh * lam_x, sh * lam_c, sh * lam_theta)
+    S44 = 2 * layers[0][8] * layers[0][3] ** 2
+    nX = nY = S44 / alpha[0]
+    for h in range(2, L + 1):
+        Vd, T = layers[h - 1][8], layers[h - 1][3]
+        S44 = (2 / alpha[h - 1]) * Vd * T * T
+        sh2 = s[h - 1] ** 2
+        nX = sh2 * nX + S44
+        nY = (sh2 * Vd * Vd) * nY + S44
+    total += s_out ** 2 * (nX + nY)
+    q_out = arch.keep_probs[L] if (L + 1) in arch.masked_layers else Fraction(1)
+    if q_out != 1:
+        total += (s_out ** 2 * float(1 / q_out - 1) / alpha[L - 1]) * readout
+    return limit, total
+
+
+_BLOCK = 4096          # entries per block of the ReLU Gram: its arrays stay small and in cache
+
+
+def _relu_gram(arch: Architecture, G, alphas):
+    """(Theta_lim, V) of ReLU with a dense first layer from the input Gram G (N x N), in
+    row blocks of the upper triangle (rows r0..r1, columns r0..N) of about ``_BLOCK``
+    entries, each mirrored into the lower triangle.  Small blocks keep every
+    intermediate array in cache and inside the allocator's reused memory (whole-triangle
+    arrays of 20,000 entries were twice as slow, mostly in fresh pages)."""
+    N = G.shape[0]
+    norm = np.sqrt(np.diag(G))
+    lim = np.empty((N, N))
+    V = np.empty_like(lim)
+    r0 = 0
+    while r0 < N:
+        r1 = min(N, r0 + max(1, _BLOCK // (N - r0)))
+        scale = norm[r0:r1, None] * norm[None, r0:]
+        cos = np.clip(G[r0:r1, r0:] / scale, -1.0, 1.0)
+        np.fill_diagonal(cos, 1.0)                    # entries (k, r0 + k): x with itself
+        lim_b, V_b = _relu_unit_gram(arch, cos, alphas)
+        lim_b *= scale
+        V_b *= scale * scale
+        lim[r0:r1, r0:] = lim_b
+        lim[r0:, r0:r1] = lim_b.T
+        V[r0:r1, r0:] = V_b
+        V[r0:, r0:r1] = V_b.T
+        r0 = r1
+    return lim, V
+
+
 def variance_gram(arch: Architecture, X, *, width_ratios=None):
     """(Theta_lim, V) as N x N matrices over the rows of X (float64; upper triangle
     computed, then mirrored; no mean correction).
+
+    A dense first layer needs only the input Gram.  For ReLU with a dense first layer
+    (and non-zero inputs) the recursion runs on unit inputs (:func:`_relu_unit_gram`):
+    ReLU is positively homogeneous, so Theta(x, y) = |x| |y| Theta(x/|x|, y/|y|) and
+    V(x, y) = |x|^2 |y|^2 V(x/|x|, y/|y|) (every moment of layer h is homogeneous in the
+    inputs).
 
     >>> lim, V = variance_gram(Architecture.pruned(1), np.eye(2))
     >>> float(V[0, 0]), bool(V[0, 1] == V[1, 0])
     (12.0, True)
     """
     X = np.atleast_2d(np.asarray(X, dtype=float))
-    i, j = np.triu_indices(X.shape[0])
-    if arch.first_layer_masked:
-        t = variance_terms(arch, X[i], X[j], width_ratios=width_ratios, mean=False)
-    else:            # a dense first layer needs only the input Gram
+    alphas = check_width_ratios(arch, width_ratios)
+    N = X.shape[0]
+    if not arch.first_layer_masked:
         G = X @ X.T
+        if arch.activation == "relu" and np.all(np.diag(G) > 0):
+            return _relu_gram(arch, G, alphas)
+    i, j = np.triu_indices(N)
+    if arch.first_layer_masked:
+        t = variance_terms(arch, X[i], X[j], width_ratios=alphas, mean=False)
+    else:
         a, c, b = G[i, i], G[i, j], G[j, j]
         first = neuron_stats(arch.activation, NUMPY, a, c, b, c)
-        t = variance_terms(arch, X[:1], X[:1], width_ratios=width_ratios, mean=False,
-                           _first=first)
-    lim = np.empty((X.shape[0],) * 2)
+        t = variance_terms(arch, X[:1], X[:1], width_ratios=alphas, mean=False, _first=first)
+    lim = np.empty((N, N))
     V = np.empty_like(lim)
     lim[i, j] = lim[j, i] = t.limit
     V[i, j] = V[j, i] = t.n_var

@@ -14,7 +14,8 @@ ReLU (c_s = 2): V_xx = a, V_yy = b, V_xy = (sqrt(D) + c e)/pi, Vdot = e/pi with
 D = ab - c^2, e = pi - theta, and dV_xy = (sqrt(D)/(2 pi a), e/pi, sqrt(D)/(2 pi b)),
 dVdot = (-c/(2 pi a sqrt(D)), 1/(pi sqrt(D)), -c/(2 pi b sqrt(D))).  The derivative
 of Vdot is singular for parallel inputs (D = 0), where its coefficient in the variance
-vanishes (the fluctuations stay on the cone D = 0); it is set to 0 there.
+vanishes (the fluctuations stay on the cone D = 0); it is set to 0 there, and D below
+its round-off is taken as 0 (:func:`theory.variance.relu_gauss.relu_angle`).
 erf (c_s = pi/(2 asin(2/3)), kappa = 1/asin(2/3)): V_xy = kappa asin(2c/sqrt(R)),
 R = (1+2a)(1+2b), Q = R - 4c^2, Vdot = 2 kappa / sqrt(Q).
 """
@@ -27,7 +28,7 @@ import mpmath
 import numpy as np
 
 from .erf_moments import PRODUCTS, erf_expectation_mp, erf_expectations
-from .relu_gauss import relu_moments
+from .relu_gauss import relu_angle, relu_moments
 
 __all__ = ["dual_jacobian", "neuron_stats", "STAT_KEYS", "c_sigma_value"]
 
@@ -48,11 +49,12 @@ def _erf_kappa(ops):
     return ops.number(1 / math.asin(2 / 3)) if ops.vector else 1 / mpmath.asin(mpmath.mpf(2) / 3)
 
 
-def dual_jacobian(activation: str, ops, a, c, b) -> dict:
+def dual_jacobian(activation: str, ops, a, c, b, derivatives: bool = True) -> dict:
     """V_xx, V_xy, V_yy, Vdot_xy and their derivatives with respect to (a, c, b).
 
     Keys: ``V`` (the three values), ``Vd``, ``dVxx_da``, ``dVyy_db``, ``dVxy`` and
-    ``dVd`` (triples in the order a, c, b).
+    ``dVd`` (triples in the order a, c, b); ``derivatives=False`` leaves out the
+    derivatives (the first layer, whose covariance does not fluctuate, needs none).
 
     >>> from theory.variance.ops import NUMPY
     >>> J = dual_jacobian("relu", NUMPY, 1.0, 0.0, 1.0)
@@ -60,14 +62,13 @@ def dual_jacobian(activation: str, ops, a, c, b) -> dict:
     ([0.159154943092, 0.5, 0.159154943092], 0.5)
     """
     if activation == "relu":
-        D = a * b - c * c
-        D = ops.where(D > 0, D, 0 * D)
-        rD = ops.sqrt(D)
-        e = ops.atan2(rD, -c)
+        rD, e = relu_angle(ops, a, b, c)
         pi = ops.pi
         one = 1 + 0 * a
         Vxy = (rD + c * e) / pi
         Vd = e / pi
+        if not derivatives:
+            return {"V": (a, Vxy, b), "Vd": Vd, "_rD": rD, "_e": e}
         if _all_positive(ops, a) and _all_positive(ops, b):
             safe_a, safe_b = a, b
         else:
@@ -76,9 +77,9 @@ def dual_jacobian(activation: str, ops, a, c, b) -> dict:
         ia, ib = 1 / (2 * pi * safe_a), 1 / (2 * pi * safe_b)
         dVxy = (rD * ia, Vd, rD * ib)
         if ops.vector:
-            inv = 1 / np.where(D > 0, rD, np.inf)
+            inv = 1 / np.where(rD > 0, rD, np.inf)
         else:
-            inv = 1 / rD if D > 0 else 0 * a
+            inv = 1 / rD if rD > 0 else 0 * a
         ci = c * inv
         dVd = (-ci * ia, inv / pi, -ci * ib)
         return {"V": (a, Vxy, b), "Vd": Vd, "dVxx_da": one, "dVyy_db": one,
@@ -92,6 +93,8 @@ def dual_jacobian(activation: str, ops, a, c, b) -> dict:
     Vyy = k * ops.asin(2 * b / B)
     Vxy = k * ops.asin(2 * c / ops.sqrt(R))
     Vd = 2 * k / rQ
+    if not derivatives:
+        return {"V": (Vxx, Vxy, Vyy), "Vd": Vd}
     dVxy = (-2 * k * c / (rQ * A), 2 * k / rQ, -2 * k * c / (rQ * B))
     q32 = -k / (Q * rQ)      # d(2k Q^-1/2) = -k Q^-3/2 dQ
     dVd = (q32 * 2 * B, q32 * (-8 * c), q32 * 2 * A)
@@ -122,10 +125,13 @@ def neuron_stats(activation: str, ops, a, c, b, T, duals: dict | None = None) ->
     cs = c_sigma_value(activation, ops)
     cs2 = cs * cs
     if duals is None:
-        duals = dual_jacobian(activation, ops, a, c, b)
+        duals = dual_jacobian(activation, ops, a, c, b, derivatives=False)
     Vxx, Vxy, Vyy = duals["V"]
     out = {"m1": Vxx, "m2": Vxy, "m3": Vyy, "m4": duals["Vd"] * T}
     if activation == "relu":
+        if _all_positive(ops, a) and _all_positive(ops, b):
+            out.update(_relu_second_moments(ops, a, c, b, T, duals))
+            return out
         J = relu_moments(ops, a, b, c, (duals["_rD"], duals["_e"]))
         alive_x = ops.where(a > 0, 1 + 0 * a, 0 * a)
         alive_y = ops.where(b > 0, 1 + 0 * b, 0 * b)
@@ -142,6 +148,35 @@ def neuron_stats(activation: str, ops, a, c, b, T, duals: dict | None = None) ->
                d2x=cs * four_over_pi / ops.sqrt(1 + 4 * a),
                d2y=cs * four_over_pi / ops.sqrt(1 + 4 * b))
     return out
+
+
+def _same_number(a, b) -> bool:
+    """True when a and b are one number (not arrays): the pair's two inputs then have
+    equal variances and the u <-> v mirror images coincide."""
+    return a is b or (np.ndim(a) == 0 and np.ndim(b) == 0 and a == b)
+
+
+def _relu_second_moments(ops, a, c, b, T, duals) -> dict:
+    """The S_ij of ReLU (c_s = 2) for a, b > 0: 4 J_mk of :mod:`theory.variance.relu_gauss`
+    with its 1/(2 pi) folded in, 4 J11 = 2 V_xy and 4 J00 = 2 Vdot reused from the duals,
+    and the mirror images (J31/J13, J20/J02) computed once when a = b is one number."""
+    rD, e = duals["_rD"], duals["_e"]
+    k = 2 / ops.pi
+    ce, cc = c * e, c * c
+    crD = c * rD
+    S13 = k * (3 * crD + (a * b + 2 * cc) * e)
+    S12 = k * (3 * a * ce + rD * (2 * a + cc / b))
+    J20 = k * (a * e + crD / b)
+    if _same_number(a, b):
+        S23, J02 = S12, J20
+    else:
+        S23 = k * (3 * b * ce + rD * (2 * b + cc / a))
+        J02 = k * (b * e + crD / a)
+    S14 = J20 * T
+    S34 = S14 if J02 is J20 else J02 * T
+    return {"S11": 6 * a * a, "S12": S12, "S13": S13, "S14": S14, "S22": S13,
+            "S23": S23, "S24": 2 * duals["V"][1] * T, "S33": 6 * b * b, "S34": S34,
+            "S44": 2 * duals["Vd"] * T * T, "d2x": 1 + 0 * a, "d2y": 1 + 0 * b}
 
 
 def mix(stats: list[dict], weights) -> dict:

@@ -92,16 +92,17 @@ def _config_section(arch: Architecture, x, y, width_ratios, width) -> str:
     m_text = ("not derived" if m is None or np.isnan(np.asarray(m, float).ravel()[0])
               else f"${f(m)}$")
     out = [r"\subsection*{This configuration}", escape_text(arch.describe()) + ".\n\n",
+           "\\noindent "
            f"$x = ({', '.join(number_latex(v, 6) for v in x)})$, "
            f"$y = ({', '.join(number_latex(v, 6) for v in y)})$, width ratios "
            f"$({', '.join(str(a) for a in t.width_ratios)})$.\n",
-           display(sp.Eq(sp.Symbol(r"\Theta_{\lim}"), sp.Float(float(t.limit[0]), 12))),
-           display(sp.Eq(sp.Symbol("V"), sp.Float(float(t.n_var[0]), 12))),
-           f"Mean correction $m$: {m_text}.\n\n",
-           "\\begin{tabular}{ll}\nshare of $V$ & value \\\\ \\hline\n" + "\n".join(rows)
-           + "\n\\end{tabular}\n\n"]
+           display(r"\Theta_{\lim} = " + number_latex(float(t.limit[0]), 12)),
+           display("V = " + number_latex(float(t.n_var[0]), 12)),
+           f"\\noindent Mean correction $m$: {m_text}.\n\n",
+           "\\begin{center}\n\\begin{tabular}{ll}\nshare of $V$ & value \\\\ \\hline\n"
+           + "\n".join(rows) + "\n\\end{tabular}\n\\end{center}\n\n"]
     if width is not None:
-        out.append(f"At width $n = {int(width)}$: standard deviation "
+        out.append(f"\\noindent At width $n = {int(width)}$: standard deviation "
                    f"$\\sqrt{{V/n}} = {f(t.std_at_width(int(width)))}$.\n\n")
     if arch.depth == 1 and arch.activation == "relu" and not arch.first_layer_masked:
         mean, nvar = one_layer_sym(arch.rescale)

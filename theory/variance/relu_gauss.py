@@ -29,13 +29,14 @@ from __future__ import annotations
 import time
 from functools import lru_cache
 
+import mpmath
 import numpy as np
 import sympy as sp
 
 from ..symbolic.result import ProofResult
 
 __all__ = ["MOMENT_INDICES", "derive_wedge_integral", "relu_moment_sym", "relu_moment_closed",
-           "relu_moments", "prove_relu_moments"]
+           "relu_angle", "relu_moments", "prove_relu_moments"]
 
 MOMENT_INDICES = ((0, 0), (1, 1), (2, 0), (0, 2), (2, 2), (3, 1), (1, 3))
 
@@ -87,6 +88,28 @@ def relu_moment_closed(m: int, k: int) -> sp.Expr:
     return forms[(m, k)] / (2 * sp.pi)
 
 
+def relu_angle(ops, a, b, c):
+    """(sqrt(D), e) = (sqrt(ab - c^2), pi - theta), with D set to +0 below its round-off.
+
+    D = ab - c^2 of (nearly) parallel inputs is a difference of equal numbers, so its
+    computed value is round-off (about eps ab) of either sign; it is set to exactly +0
+    when below 8 eps ab (eps of the back end: float64 or the mpmath working precision),
+    which only changes angles under about 4 sqrt(eps) rad, where the computed D carries
+    no information.  (+0, not -0: atan2(-0.0, -c) would give -pi.)
+
+    >>> from theory.variance.ops import NUMPY
+    >>> rD, e = relu_angle(NUMPY, 1.0, 1.0, float(np.nextafter(1.0, 0.0)))
+    >>> float(rD), float(e) == float(np.pi)
+    (0.0, True)
+    """
+    ab = a * b
+    D = ab - c * c
+    tol = 8 * (np.finfo(float).eps if ops.vector else mpmath.mp.eps)
+    D = ops.where(D > tol * ab, D, ops.number(0))
+    rD = ops.sqrt(D)
+    return rD, ops.atan2(rD, -c)
+
+
 def relu_moments(ops, a, b, c, angle=None) -> dict:
     """All J_mk of :data:`MOMENT_INDICES` at (a, b, c), elementwise.
 
@@ -99,13 +122,7 @@ def relu_moments(ops, a, b, c, angle=None) -> dict:
     >>> float(J[(2, 2)]), float(J[(0, 0)])
     (1.5, 0.5)
     """
-    if angle is None:
-        D = a * b - c * c
-        D = ops.where(D > 0, D, 0 * D)
-        rD = ops.sqrt(D)
-        e = ops.atan2(rD, -c)
-    else:
-        rD, e = angle
+    rD, e = relu_angle(ops, a, b, c) if angle is None else angle
     alive = (a > 0) & (b > 0) if ops.vector else (a > 0 and b > 0)
     everywhere = bool(np.all(alive)) if ops.vector else alive
     sa = a if everywhere else ops.where(alive, a, 1 + 0 * a)

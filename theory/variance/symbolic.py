@@ -26,7 +26,7 @@ import sympy as sp
 from .._errors import InvalidArgument, check_depth
 from .relu_gauss import relu_moment_closed
 
-__all__ = ["SymbolicVariance", "symbolic_variance"]
+__all__ = ["SymbolicVariance", "symbolic_variance", "evaluate_dag"]
 
 _a0, _b0, _t0 = sp.symbols("a b theta", positive=True)
 
@@ -60,14 +60,7 @@ class SymbolicVariance:
 
         Keep probabilities and width ratios not given default to 1.
         """
-        names = {str(s): s for s in (self.a, self.b, *self.angles, *self.keep_probs, *self.ratios)}
-        unknown = set(values) - set(names)
-        if unknown:
-            raise InvalidArgument("values", sorted(unknown), "unknown symbol names",
-                                  f"use some of {', '.join(sorted(names))}")
-        out = {names[k]: sp.sympify(v) for k, v in values.items()}
-        for s in (*self.keep_probs, *self.ratios):
-            out.setdefault(s, sp.Integer(1))
+        out = self._given(values)
         theta = out.get(self.angles[0])
         if theta is None:
             raise InvalidArgument("values", sorted(values), "theta_1 is missing",
@@ -78,45 +71,103 @@ class SymbolicVariance:
             out[nxt] = theta
         return out
 
+    def _given(self, values: dict) -> dict:
+        """Symbol -> SymPy value for the names given; keep probabilities and ratios
+        default to 1."""
+        names = {str(s): s for s in (self.a, self.b, *self.angles, *self.keep_probs, *self.ratios)}
+        unknown = set(values) - set(names)
+        if unknown:
+            raise InvalidArgument("values", sorted(unknown), "unknown symbol names",
+                                  f"use some of {', '.join(sorted(names))}")
+        out = {names[k]: sp.sympify(v) for k, v in values.items()}
+        for s in (*self.keep_probs, *self.ratios):
+            out.setdefault(s, sp.Integer(1))
+        return out
+
     def evaluate(self, values: dict, dps: int = 30):
         """V at the given symbol values (by name), as an mpmath number at ``dps`` digits.
 
-        Compiles the expression once (common subexpressions shared) and follows the
-        angles theta_2..theta_L from theta_1 through the arc-cosine map.
+        Evaluates the expression ``n_var`` itself, one distinct subexpression at a time
+        (:func:`evaluate_dag`: the tree grows exponentially with depth, its distinct
+        nodes only linearly - 575 at depth 6), and follows the angles
+        theta_2..theta_L from theta_1 through the arc-cosine map.
         """
         import mpmath
-        subs = self.substitutions({k: v for k, v in values.items()
-                                   if not k.startswith("theta_") or k == "theta_1"})
+        subs = self._given({k: v for k, v in values.items()
+                            if not k.startswith("theta_") or k == "theta_1"})
+        if self.angles[0] not in subs:
+            raise InvalidArgument("values", sorted(values), "theta_1 is missing",
+                                  "give the input angle theta_1")
         with mpmath.workdps(dps):
-            theta = mpmath.mpf(str(sp.sympify(values["theta_1"]).evalf(dps + 5)))
-            args = []
+            theta = mpmath.mpf(str(subs[self.angles[0]].evalf(dps + 5)))
+            env = {}
             for sym in self.symbols:
-                if sym in self.angles:
-                    k = self.angles.index(sym)
-                    args.append(theta if k == 0 else None)
-                else:
-                    args.append(mpmath.mpf(str(subs[sym].evalf(dps + 5))))
+                if sym not in self.angles:
+                    env[sym] = mpmath.mpf(str(subs[sym].evalf(dps + 5)))
+            env[self.angles[0]] = theta
             for k in range(1, len(self.angles)):
                 prev = theta
                 theta = mpmath.acos((mpmath.sin(prev) + (mpmath.pi - prev) * mpmath.cos(prev))
                                     / mpmath.pi)
-                args[self.symbols.index(self.angles[k])] = theta
-            return self._compiled()(*args)
+                env[self.angles[k]] = theta
+            return evaluate_dag(self.n_var, env)
 
     @property
     def symbols(self) -> tuple:
         """The free symbols in a fixed order: a, b, angles, keep probabilities, ratios."""
         return (self.a, self.b, *self.angles, *self.keep_probs, *self.ratios)
 
-    def _compiled(self):
-        cache = _COMPILED.get(id(self))
-        if cache is None or cache[0] is not self:
-            cache = (self, sp.lambdify(self.symbols, self.n_var, "mpmath", cse=True))
-            _COMPILED[id(self)] = cache
-        return cache[1]
+
+_MP_FUNCTIONS = {sp.sin: "sin", sp.cos: "cos", sp.acos: "acos", sp.asin: "asin",
+                 sp.atan: "atan", sp.exp: "exp", sp.log: "log", sp.erf: "erf"}
 
 
-_COMPILED: dict = {}
+def evaluate_dag(expr: sp.Expr, env: dict):
+    """``expr`` with mpmath numbers ``env`` (symbol -> number) at the current precision,
+    each distinct subexpression evaluated once (a SymPy tree shares equal subtrees).
+
+    >>> import mpmath
+    >>> x = sp.Symbol("x")
+    >>> e = sp.sin(x) ** 2 + sp.cos(x) ** 2 + sp.Rational(1, 3) * sp.pi
+    >>> with mpmath.workdps(30):
+    ...     err = evaluate_dag(e, {x: mpmath.mpf(2)}) - 1 - mpmath.pi / 3
+    >>> bool(abs(err) < 1e-29)
+    True
+    """
+    import mpmath
+    cache: dict = {}
+
+    def ev(node):
+        hit = cache.get(node)
+        if hit is not None:
+            return hit
+        if node in env:
+            val = env[node]
+        elif node.is_Integer:
+            val = mpmath.mpf(int(node))
+        elif node.is_Rational:
+            val = mpmath.mpf(int(node.p)) / int(node.q)
+        elif node.is_Float:
+            val = mpmath.mpf(node._mpf_)
+        elif node is sp.pi:
+            val = +mpmath.pi
+        elif node.is_Add:
+            val = mpmath.fsum(ev(a) for a in node.args)
+        elif node.is_Mul:
+            val = mpmath.fprod(ev(a) for a in node.args)
+        elif node.is_Pow:
+            base, ex = node.args
+            val = ev(base) ** (int(ex) if ex.is_Integer else ev(ex))
+        elif node.func in _MP_FUNCTIONS:
+            val = getattr(mpmath, _MP_FUNCTIONS[node.func])(ev(node.args[0]))
+        else:
+            raise InvalidArgument("expr", str(node.func), "not a function evaluate_dag knows",
+                                  "use +, *, powers, pi and sin, cos, acos, asin, atan, exp, "
+                                  "log, erf")
+        cache[node] = val
+        return val
+
+    return ev(expr)
 
 
 def _moment(m, k, A, B, th):

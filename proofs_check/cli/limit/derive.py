@@ -1,4 +1,9 @@
-"""``pntk derive``: the symbolic derivation and proofs, exported to LaTeX."""
+"""``pntk derive``: the symbolic derivation and proofs, exported to LaTeX.
+
+``--variance`` exports instead the derivation of the finite-width variance of the
+empirical NTK and its leading-order value V for one input pair
+(:func:`theory.variance.latex.variance_latex`).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from pathlib import Path
 
 from theory._errors import InvalidArgument
 
-from .._common import heartbeat, parse_int
+from .._common import heartbeat, parse_int, parse_vector
 from .._network import add_network_arguments, architecture, describe_network
 from .._outputs import write_atomic
 
@@ -26,13 +31,27 @@ def add_parser(sub) -> None:
     add_network_arguments(p, keep_prob_help=(
         "keep probability q in (0, 1] of the masked layers (decimals are exact: 0.3 is "
         "3/10), one value or one per masked layer (default: a symbolic q, the same on "
-        "every masked layer)"))
+        "every masked layer; with --variance, whose V is a number, 1: no pruning)"))
     p.add_argument("--latex", required=True, metavar="FILE", help="where to write the .tex file")
     p.add_argument("--fragment", action="store_true",
                    help="only the equations and prose, for \\input (needs amsmath, amssymb, graphicx)")
     p.add_argument("--expansion-depth", default="10",
                    help="largest L of the direct-expansion check (default 10)")
     p.add_argument("--pdf", action="store_true", help="also compile FILE with pdflatex")
+    p.add_argument("--variance", action="store_true",
+                   help="derive the finite-width variance of the empirical NTK instead, with "
+                        "V = lim n Var Theta_n(x, y) and its layer shares for the pair --x, --y "
+                        "(default: off, the limit recursion)")
+    p.add_argument("--x", default=None,
+                   help="first input of --variance, comma-separated, e.g. 1,0,0 (default: "
+                        "none; required with --variance)")
+    p.add_argument("--y", default=None,
+                   help="second input of --variance (default: none; required with "
+                        "--variance, and may equal --x)")
+    p.add_argument("--width-ratios", default=None,
+                   help="n_h / n for h = 1..L, comma-separated, for --variance (default all 1)")
+    p.add_argument("--width", default=None,
+                   help="reference width n of --variance: also state sqrt(V/n) (default: none)")
     p.set_defaults(run=run)
 
 
@@ -55,7 +74,52 @@ def _compile(path: Path) -> Path:
     return target
 
 
+def _variance_options(args):
+    """(x, y, width ratios, width) of --variance, after checking that they belong together."""
+    if not args.variance:
+        for flag, value in (("--x", args.x), ("--y", args.y), ("--width-ratios", args.width_ratios),
+                            ("--width", args.width)):
+            if value is not None:
+                raise InvalidArgument(flag, value, "only --variance uses it",
+                                      f"add --variance, or drop {flag}")
+        return None
+    for flag, value in (("--x", args.x), ("--y", args.y)):
+        if value is None:
+            raise InvalidArgument(flag, "missing", "--variance depends on the input pair",
+                                  "give both inputs, e.g. --x 1,0,0 --y 0.6,0.8,0")
+    x, y = parse_vector(args.x, "--x"), parse_vector(args.y, "--y")
+    if x.shape != y.shape:
+        raise InvalidArgument("--y", args.y, f"has {y.size} entries but --x has {x.size}",
+                              "give x and y the same length")
+    width = None if args.width is None else parse_int(args.width, "--width", 1)
+    return x, y, args.width_ratios, width
+
+
+def _run_variance(args, options, path: Path) -> int:
+    from theory.variance.first_layer import check_width_ratios
+    from theory.variance.latex import variance_latex
+    x, y, ratios_text, width = options
+    arch = architecture(args, keep_prob=args.keep_prob or "1")
+    try:
+        ratios = None if ratios_text is None else \
+            check_width_ratios(arch, str(ratios_text).split(","))
+    except InvalidArgument as exc:
+        raise InvalidArgument("--width-ratios", ratios_text, exc.problem, exc.fix) from None
+    print(f"pntk derive: finite-width variance of {describe_network(arch)}",
+          file=sys.stderr, flush=True)
+    with heartbeat("pntk derive"):
+        text = variance_latex(arch, x, y, width_ratios=ratios, width=width,
+                              fragment=args.fragment)
+    write_atomic(path, text)
+    print(f"wrote {path} ({len(text.splitlines())} lines): finite-width variance of "
+          f"{describe_network(arch)} at x = {args.x}, y = {args.y}")
+    if args.pdf:
+        print(f"compiled {_compile(path)}")
+    return 0
+
+
 def run(args) -> int:
+    variance = _variance_options(args)
     expansion = parse_int(args.expansion_depth, "--expansion-depth", 1)
     symbolic = args.keep_prob is None
     # a symbolic q is derived on an architecture with a placeholder value in its place
@@ -67,6 +131,8 @@ def run(args) -> int:
     if path.is_dir() or not path.parent.exists():
         raise InvalidArgument("--latex", args.latex, "not a writable file path",
                               "give a file name in an existing directory")
+    if variance is not None:
+        return _run_variance(args, variance, path)
     from theory.kernels.float64 import theory_scale_factor
     from theory.symbolic.latex import LatexOptions, latex_document
     print(f"pntk derive: deriving {describe_network(arch, symbolic=symbolic)} (symbolic "
