@@ -25,9 +25,9 @@ of total variance, Var Theta = sum_{h=1}^{L+1} E Var(E[Theta | F_h] | F_{h-1}).
   The readout is the only layer whose keep probability enters V beyond s.
 
 Mean: E[Theta_n] = Theta_lim exactly at depth 1 (any width) and for the ReLU diagonal
-(any depth and width, :mod:`theory.variance.identities`); the O(1/n) correction m of other
-ReLU entries at depth >= 2 is :func:`theory.variance.mean.mean_correction` (derived,
-checked by Monte Carlo); for erf at depth >= 2 it is not derived (NaN / None).
+(any depth and width, :mod:`theory.variance.identities`); the O(1/n) correction m of the
+other entries at depth >= 2 (every erf entry, the diagonal included) is
+:func:`theory.variance.mean.mean_correction` (derived, checked by Monte Carlo).
 """
 
 from __future__ import annotations
@@ -55,9 +55,8 @@ class VarianceTerms:
     ``limit``: Theta_lim; ``n_var``: V = lim n Var Theta_n; ``hidden``: the share of
     each hidden layer 1..L; ``readout_offdiag``: s^2 n (X_L + Y_L); ``readout_mask``:
     the readout mask's share s^2 (1/q - 1) (...); ``mean_1_over_n``: m with
-    E Theta_n = Theta_lim + m/n + O(1/n^2); NaN (float64) or None (mpmath) where
-    not derived (erf at depth >= 2).  Arrays (one
-    entry per pair) in float64, numbers with mpmath.
+    E Theta_n = Theta_lim + m/n + O(1/n^2) (computed in float64 also on the mpmath
+    path).  Arrays (one entry per pair) in float64, numbers with mpmath.
     """
 
     limit: object
@@ -167,12 +166,16 @@ def variance_terms(arch: Architecture, x, y, *, width_ratios=None, ops=NUMPY,
 
 def _mean_correction(arch, x, y, ops, limit, alphas):
     """m: 0 where the mean is exact at every width (depth 1; the ReLU diagonal), the
-    leading-order correction of :mod:`theory.variance.mean` for other ReLU entries
-    (computed in float64 also on the mpmath path), NaN / None for erf at depth >= 2."""
+    leading-order correction of :mod:`theory.variance.mean` for the other entries
+    (computed in float64 also on the mpmath path)."""
     if arch.depth == 1:
         return 0 * limit
-    if arch.activation != "relu":
-        return np.full(np.shape(limit), np.nan) if ops.vector else None
+    if arch.activation != "relu":         # no exact diagonal: every pair gets the expansion
+        if ops.vector:
+            return mean_correction(arch, x, y, width_ratios=alphas)
+        xs = np.array([[float(v) for v in x]])
+        ys = np.array([[float(v) for v in y]])
+        return float(mean_correction(arch, xs, ys, width_ratios=alphas)[0])
     if ops.vector:
         diag = np.all(x == y, axis=1)
         out = np.zeros(np.shape(limit))

@@ -77,7 +77,7 @@ with $m$ from the exact conditional means $E[G_h\mid F_{h-1}] = E_{\mathrm{mask}
 $E[P_h \mid F_{h-1}]$ (Gaussian integration by parts), expanded to second order in the
 collective fluctuations of the layer below, in the row-mask fluctuations (where a hidden
 layer's keep probability enters, through $s_h^2(1/q_h - 1)$) and in the neuron-off-diagonal
-NTK (ReLU).
+NTK (ReLU and erf, whose Stein factors $E\,\partial H$ have closed forms).
 """
 
 

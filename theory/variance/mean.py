@@ -1,4 +1,4 @@
-"""The O(1/n) mean correction m(x, y) of the empirical NTK of a masked ReLU network.
+"""The O(1/n) mean correction m(x, y) of the empirical NTK of a masked ReLU or erf network.
 
 E Theta_n = Theta_lim + m/n + O(1/n^2).  Exact relations (given the layers below, the
 weights of a row are Gaussian given its mask, D = diag of the row's S^2):
@@ -15,8 +15,11 @@ layer below, propagated by the Jacobian of the limit maps), the row-mask ones
 probability enters), and T, which needs the neuron-off-diagonal NTK through
 Z_h(a, b) = sum_{j != l} g_j(a) Psi_jl g_l(b), with Z_1 = 0 and
 Z_h = c^2 s_h^2 sum E[d_c H_a] E[d_d H'_b] (diag_{h-1} + Z_{h-1})(c, d).
-ReLU only (the Stein factors E[d H] are its closed forms); float64.  Status: derived
-here, checked by Monte Carlo (see the tests); not proved.
+The activation enters through its dual maps V, Vdot and their first and second
+derivatives (SymPy, from :mod:`theory.closed_forms`; erf's V_xx = V(a, a, a) is not linear
+in a, unlike ReLU's, so its Hessian enters too), through c_s and through the Stein
+factors E[d H] of :func:`_stein_factors` (closed forms for both activations).  float64.
+Status: derived here, checked by Monte Carlo (see the tests); not proved.
 """
 
 from __future__ import annotations
@@ -26,11 +29,10 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from .._errors import InvalidArgument
 from ..closed_forms import V_sym, Vdot_sym
 from ..config import Architecture
 from .first_layer import _first_layer_stats, check_width_ratios
-from .duals import dual_jacobian, neuron_stats
+from .duals import c_sigma_value, dual_jacobian, neuron_stats
 from .ops import NUMPY
 
 __all__ = ["mean_correction"]
@@ -39,14 +41,17 @@ _IDX = {("x", "x"): 0, ("x", "y"): 1, ("y", "y"): 2}
 
 
 @lru_cache(maxsize=None)
-def _hessians():
-    """Lambdified second derivatives of V_xy and Vdot in (a, c, b) for ReLU."""
+def _hessians(activation: str):
+    """Lambdified second derivatives in (a, c, b) of V_xy and Vdot, and d^2 V_xx / da^2
+    (V_xx(a) = V(a, a, a): 0 for ReLU, whose V_xx = a)."""
     a, b, c = sp.symbols("a b c", positive=True)
     order = (a, c, b)
-    V, Vd = V_sym("relu", a, b, c), Vdot_sym("relu", a, b, c)
+    V, Vd = V_sym(activation, a, b, c), Vdot_sym(activation, a, b, c)
     hv = [[sp.diff(V, u, w) for w in order] for u in order]
     hd = [[sp.diff(Vd, u, w) for w in order] for u in order]
-    return sp.lambdify((a, c, b), hv, "numpy"), sp.lambdify((a, c, b), hd, "numpy")
+    hxx = sp.diff(V.subs({b: a, c: a}, simultaneous=True), a, 2)
+    return (sp.lambdify((a, c, b), hv, "numpy"), sp.lambdify((a, c, b), hd, "numpy"),
+            sp.lambdify(a, hxx, "numpy"))
 
 
 def _S(st, i, j):
@@ -54,16 +59,45 @@ def _S(st, i, j):
     return st[f"S{i + 1}{j + 1}"]
 
 
-def _hess_V(K, hv):
-    """Hessians of (V_xx, V_xy, V_yy) with respect to (a, c, b); ReLU: V_xx = a is linear."""
+def _hess_V(K, hv, hxx):
+    """Hessians of (V_xx, V_xy, V_yy) with respect to (a, c, b); V_xx depends on a only."""
     zero = 0 * K[0]
     Hxy = [[np.asarray(v) + zero for v in row] for row in hv(*K)]
-    Z = [[zero] * 3 for _ in range(3)]
-    return [Z, Hxy, Z]
+    Hxx = [[zero] * 3 for _ in range(3)]
+    Hyy = [[zero] * 3 for _ in range(3)]
+    Hxx[0][0] = np.asarray(hxx(K[0])) + zero
+    Hyy[2][2] = np.asarray(hxx(K[2])) + zero
+    return [Hxx, Hxy, Hyy]
+
+
+def _stein_factors(activation: str, K, d):
+    """A[al][ga] = E d_ga H_al, B[be][de] = E d_de H'_be (ga, de: derivative in u or v) for
+    H_x = s(u) s'(u), H_y = s(v) s'(u), H'_x = s'(v) s(u), H'_y = s'(v) s(v), (u, v) ~ N(0, K).
+
+    ReLU: E relu'(u)^2... = 1/2, E[delta(u) relu(v)] = sqrt(D)/(2 pi a), E relu'(u) relu'(v)
+    = (pi - theta)/(2 pi).  erf (s'' = -2 z s', so Stein's E[u f] = a E d_u f + c E d_v f
+    closes every term): E[s'(u)^2 + s s''(u)] = E1(a)/(1 + 2a), E1(a) = E s'(u)^2
+    = 4/(pi sqrt(1 + 4a)); E[s''(u) s(v)] = -2c E11/(1 + 2a), E11 = E s'(u) s'(v)
+    = 4/(pi sqrt(Q)) = Vdot / c_s.
+    """
+    a, c, b = K
+    zero = 0 * a
+    if activation == "relu":
+        rD = d["_rD"]
+        J00 = d["_e"] / (2 * np.pi)
+        A = [[0.5 + zero, zero], [rD / (2 * np.pi * a), J00]]
+        B = [[J00, rD / (2 * np.pi * b)], [zero, 0.5 + zero]]
+        return A, B
+    E11 = d["Vd"] / c_sigma_value(activation, NUMPY)
+    E1a = 4 / (np.pi * np.sqrt(1 + 4 * a))
+    E1b = 4 / (np.pi * np.sqrt(1 + 4 * b))
+    A = [[E1a / (1 + 2 * a), zero], [-2 * c * E11 / (1 + 2 * a), E11]]
+    B = [[E11, -2 * c * E11 / (1 + 2 * b)], [zero, E1b / (1 + 2 * b)]]
+    return A, B
 
 
 def mean_correction(arch: Architecture, x, y, *, width_ratios=None) -> np.ndarray:
-    """m(x, y) for ReLU networks at any depth (0 at depth 1), float64 arrays of pairs.
+    """m(x, y) at any depth (0 at depth 1), ReLU or erf, float64 arrays of pairs.
 
     >>> m = mean_correction(Architecture.pruned(1, "0.5"), [[1.0, 0.0]], [[0.6, 0.8]])
     >>> float(m[0])
@@ -71,16 +105,15 @@ def mean_correction(arch: Architecture, x, y, *, width_ratios=None) -> np.ndarra
     """
     if arch.depth == 1:
         return np.zeros(np.atleast_2d(np.asarray(x, float)).shape[0])
-    if arch.activation != "relu":
-        raise InvalidArgument("arch", arch.describe(), "the mean correction is derived for ReLU",
-                              "use activation='relu'")
     alphas = [float(a) for a in check_width_ratios(arch, width_ratios)]
     x, y = np.atleast_2d(np.asarray(x, float)), np.atleast_2d(np.asarray(y, float))
     L = arch.depth
     s = [float(v) for v in arch.layer_scales()]
     qs = [float(q) if h in arch.masked_layers else 1.0
           for h, q in enumerate(arch.keep_probs, start=1)]
-    hv, hd = _hessians()
+    act = arch.activation
+    cs2 = float(c_sigma_value(act, NUMPY)) ** 2
+    hv, hd, hxx = _hessians(act)
     st = _first_layer_stats(arch, x, y, NUMPY)
     m = [st["m1"], st["m2"], st["m3"], st["m4"]]
     cov_z = [[_S(st, i, j) - m[i] * m[j] for j in range(4)] for i in range(4)]
@@ -93,10 +126,10 @@ def mean_correction(arch: Architecture, x, y, *, width_ratios=None) -> np.ndarra
         G = m[:3]
         K = (sh * G[0], sh * G[1], sh * G[2])
         theta = sh * (G[1] + m[3])
-        d = dual_jacobian("relu", NUMPY, *K)
+        d = dual_jacobian(act, NUMPY, *K)
         gV = [(d["dVxx_da"], 0 * K[0], 0 * K[0]), d["dVxy"], (0 * K[0], 0 * K[0], d["dVyy_db"])]
         gVd = d["dVd"]
-        HV = _hess_V(K, hv)
+        HV = _hess_V(K, hv, hxx)
         HVd = [[np.asarray(v) + 0 * K[0] for v in row] for row in hd(*K)]
         # row-mask fluctuations (n times their covariances)
         xi = [[sh * sh * kq * _S(st, i, j) / a_prev for j in range(3)] for i in range(3)]
@@ -132,11 +165,8 @@ def mean_correction(arch: Architecture, x, y, *, width_ratios=None) -> np.ndarra
             + 2 * gVd[2] * T[(1, 1)]
         new_mu.append(val)
         # Z recursion and the collective covariance, then move up a layer
-        st_new = neuron_stats("relu", NUMPY, *K, theta, d)
-        rD = d["_rD"]
-        J00 = d["_e"] / (2 * np.pi)
-        A = [[0.5 + 0 * K[0], 0 * K[0]], [rD / (2 * np.pi * K[0]), J00]]
-        B = [[J00, rD / (2 * np.pi * K[2])], [0 * K[0], 0.5 + 0 * K[0]]]
+        st_new = neuron_stats(act, NUMPY, *K, theta, d)
+        A, B = _stein_factors(act, K, d)
         Znew = [[0 * K[0]] * 2 for _ in range(2)]
         for al in range(2):
             for be in range(2):
@@ -144,7 +174,7 @@ def mean_correction(arch: Architecture, x, y, *, width_ratios=None) -> np.ndarra
                 for ga in range(2):
                     for de in range(2):
                         tot = tot + A[al][ga] * B[be][de] * (diag[(ga, de)] + Z[ga][de])
-                Znew[al][be] = 4 * sh * sh * tot
+                Znew[al][be] = cs2 * sh * sh * tot
         m = [st_new["m1"], st_new["m2"], st_new["m3"], st_new["m4"]]
         cz = [[_S(st_new, i, j) - m[i] * m[j] for j in range(4)] for i in range(4)]
         C = [[cz[i][j] / alphas[h - 1] + sum(J[i][k] * C[k][l] * J[j][l]
