@@ -18,8 +18,8 @@ from proofs_check.claims import claim_ids
 from proofs_check.verdict import CheckOutcome, Verdict
 from proofs_check.verification import exit_code, verify
 
-CLAIMS = ("C1", "C2", "C3-dense", "C3", "C3-exact", "C4", "C5", "R", "G-masks", "G-ntk",
-          "G-constant", "G-spectra", "G-boundary")
+CLAIMS = ("C1", "C2", "C3-dense", "C3", "C3-exact", "V-mean", "V-masks", "V-growth", "C4", "C5",
+          "R", "G-masks", "G-ntk", "G-constant", "G-spectra", "G-boundary")
 
 
 def _pntk(*args, timeout=600):

@@ -27,7 +27,8 @@ from theory.config import Architecture
 from ..entk.gram import empirical_ntk
 from ..networks.sampling import sample_network
 
-__all__ = ["Moments", "moments", "sample_entries", "hidden_widths", "CODE_VERSION"]
+__all__ = ["Moments", "moments", "second_moment_ratio", "sample_entries", "hidden_widths",
+           "CODE_VERSION"]
 
 CODE_VERSION = "variance-mc-1"
 
@@ -61,6 +62,27 @@ def moments(values) -> Moments:
     m4 = float(np.mean(c ** 4))
     var_of_var = max(m4 - var * var * (T - 3) / (T - 1), 0.0) / T
     return Moments(T, mean, float(np.sqrt(var / T)), var, float(np.sqrt(var_of_var)))
+
+
+def second_moment_ratio(values) -> tuple[float, float]:
+    """E[v^2] / E[v]^2 and its standard error (delta method: the influence function
+    (v^2 - m2)/m1^2 - 2 m2 (v - m1)/m1^3, whose sample standard deviation over sqrt(T)
+    is the error to first order).
+
+    >>> r, se = second_moment_ratio([1.0, 3.0, 1.0, 3.0])
+    >>> r, round(se, 6)
+    (1.25, 0.125)
+    """
+    v = np.asarray(values, dtype=float)
+    if v.ndim != 1 or v.size < 4:
+        raise InvalidArgument("values", f"{v.size} samples", "need at least 4 samples",
+                              "run more trials")
+    m1, m2 = float(v.mean()), float(np.mean(v * v))
+    if m1 == 0:
+        raise InvalidArgument("values", "mean 0", "the ratio E[v^2]/E[v]^2 is undefined",
+                              "pass samples with a nonzero mean")
+    influence = (v * v - m2) / m1 ** 2 - 2 * m2 * (v - m1) / m1 ** 3
+    return m2 / m1 ** 2, float(influence.std() / np.sqrt(v.size))
 
 
 def hidden_widths(arch: Architecture, width: int, width_ratios=None) -> tuple[int, ...]:

@@ -1,8 +1,8 @@
 """The registry: the built-in claims with the parameters ``pntk verify`` checks by default.
 
 >>> claim_ids()  # doctest: +NORMALIZE_WHITESPACE
-('C1', 'C2', 'C3-dense', 'C3', 'C3-exact', 'C4', 'C5', 'R', 'G-masks', 'G-ntk', 'G-constant',
- 'G-spectra', 'G-boundary')
+('C1', 'C2', 'C3-dense', 'C3', 'C3-exact', 'V-mean', 'V-masks', 'V-growth', 'C4', 'C5', 'R',
+ 'G-masks', 'G-ntk', 'G-constant', 'G-spectra', 'G-boundary')
 """
 
 from __future__ import annotations
@@ -20,6 +20,9 @@ from .graphon.mask_limits import mask_limits_claim
 from .graphon.ntk_convergence import ntk_convergence_claim
 from .graphon.spectra import spectra_claim
 from .structure.regions import regions_claim
+from .variance.growth import growth_claim
+from .variance.masks import masks_claim
+from .variance.mean import mean_exact_claim
 
 __all__ = ["registry", "claim_ids"]
 
@@ -32,6 +35,9 @@ def registry() -> tuple:
         dense_bound_claim(),
         sparsity_claim(),
         exact_width_claim(),
+        mean_exact_claim(),
+        masks_claim(),
+        growth_claim(),
         pseudo_network_claim(),
         first_layer_claim(),
         regions_claim(),
