@@ -1,7 +1,7 @@
 """The Monte Carlo grid of the finite-width variance theory (an experiment, not a test).
 
     python benchmarks/variance_grid.py [--db variance.db] [--trials 400] [--full]
-        [--depths 1,2,3,4] [--widths 32,64,128,256,512]
+        [--depths 1,2,3,4] [--widths 32,64,128,256,512] [--activation relu|erf]
 
 For every configuration - depths, keep probabilities {1, 1/2, 1/4, 1/8}, masked-layer
 patterns (default 2..L+1, all layers, readout only), plain and rescaled pruning - and three
@@ -13,7 +13,8 @@ every configuration).  Each line prints the worst |z| of a configuration, the fi
 coefficient b of n Var (the remainder, whose shrinking the fit shows) and the measured mean
 correction m where the theory does not give it.  With ``--db`` every trial is stored as it
 finishes; an interrupted run resumes.  Without ``--full`` plain pruning is run at
-q = 1/4 only (for ReLU plain = rescaled times (prod q)^2 exactly, identity V3).
+q = 1/4 only (for ReLU plain = rescaled times (prod q)^2 exactly, identity V3; for erf,
+whose plain network is not a multiple of the rescaled one, q = 1/4 covers every pattern).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ PAIRS = [(0, 1), (0, 2), (1, 1)]
 KEEP = ("1", "1/2", "1/4", "1/8")
 
 
-def configs(depths, full: bool):
+def configs(depths, full: bool, activation: str = "relu"):
     seen = set()
     for L in depths:
         patterns = {"default": None, "all": list(range(1, L + 2)), "readout": [L + 1]}
@@ -46,7 +47,8 @@ def configs(depths, full: bool):
                         continue
                     if not rescale and not full and q != "1/4":
                         continue
-                    arch = Architecture.pruned(L, q, rescale=rescale, masked_layers=masked)
+                    arch = Architecture.pruned(L, q, rescale=rescale, masked_layers=masked,
+                                               activation=activation)
                     key = (arch.depth, arch.keep_probs, arch.masked_layers, arch.rescale)
                     if key not in seen:
                         seen.add(key)
@@ -61,13 +63,14 @@ def main(argv=None) -> int:
     p.add_argument("--widths", default="32,64,128,256,512")
     p.add_argument("--full", action="store_true")
     p.add_argument("--seed", type=int, default=2024)
+    p.add_argument("--activation", default="relu", choices=("relu", "erf"))
     args = p.parse_args(argv)
     depths = [int(v) for v in args.depths.split(",")]
     widths = tuple(int(v) for v in args.widths.split(","))
     store = ResultStore(args.db) if args.db else None
     results = []
     start = time.time()
-    for name, arch in configs(depths, args.full):
+    for name, arch in configs(depths, args.full, args.activation):
         check = check_variance(arch, widths, X, PAIRS, args.trials, seed=args.seed, store=store)
         results.append((name, arch, check))
         worst = max(e.worst_z() for e in check.entries)

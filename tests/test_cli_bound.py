@@ -101,6 +101,8 @@ def _replace(argv, flag, value):
     ("--budget", "fast"), ("--keep-prob-symbol", "eps"), ("--keep-prob-symbol", "a.b"),
     ("--solve-for", "K"), ("--alpha", "1"), ("--alpha", "x"), ("--x", "1,a"),
     ("--x", "0,0,0"), ("--y", "1,0"), ("--device", "tpu"), ("--workers", "0"),
+    ("--masked-layers", "3"), ("--masked-layers", "2,2"), ("--masked-layers", "0"),
+    ("--masked-layers", "a"), ("--masked-layers", ","),
 ])
 def test_bad_input_is_one_line_and_exit_2(pntk, flag, value):
     code, out, err = pntk(_replace(BASE, flag, value))
@@ -115,3 +117,30 @@ def test_duplicate_constant_and_missing_expr(pntk):
     assert code == 2 and "declared twice" in err
     code, _, err = pntk(["bound", "--constant", "C=1"])
     assert code == 2 and "--expr" in err and len(err.strip().splitlines()) == 1
+
+
+def test_masked_layers_choose_the_network_and_its_limit(pntk):
+    """--masked-layers 3 masks only the readout: the JSON says so, and the sampled networks
+    are compared with the limit of that network, q x dense (one masked layer), not q^2."""
+    from fractions import Fraction
+
+    from proofs_check.bounds.points import SamplePoint
+    from proofs_check.bounds.sampler import Sampler
+    from theory.config import Architecture
+    from theory.kernels.float64 import limit_kernel
+
+    point = SamplePoint(2, 0.5, 0.1, Fraction(1, 4))
+    dense = float(limit_kernel(Architecture.pruned(2), [[1.0, 0, 0]], [[0.6, 0.8, 0]]).ntk[0, 0])
+    readout = Sampler(masked_layers=(3,))
+    assert readout.arch(point).masked_layers == (3,)
+    assert readout.limit(point) == pytest.approx(dense / 4, rel=1e-14)
+    assert Sampler().limit(point) == pytest.approx(dense / 16, rel=1e-14)
+    code, out, _ = pntk(["bound", "--expr", "C*L/(q*eps**2)", "--constant", "C=4",
+                         "--points", "L=2,eps=0.5,delta=0.1,q=1/4", "--trials", "60",
+                         "--masked-layers", "3", "--no-implied-constant", "--quiet", "--json"])
+    r = json.loads(out)
+    assert code in (0, 1) and r["masked_layers"] == [3] and r["points"][0]["status"] == "tested"
+    code, out, _ = pntk(["bound", "--expr", "C*L/(q*eps**2)", "--constant", "C=4",
+                         "--points", "L=2,eps=0.5,delta=0.1,q=1/4", "--trials", "60",
+                         "--masked-layers", "1,2,3", "--no-implied-constant", "--quiet"])
+    assert "first layer too" in out and "not a multiple of the dense one" in out

@@ -40,7 +40,8 @@ from .symbolic import SymbolicReport, analyze_bound
 __all__ = ["BoundReport", "check_bound", "default_constant"]
 
 _API_NAMES = {"expr": "expr", "error": "error", "constant": "constants", "points": "points",
-              "max_width": "max_width", "solve_for": "solve_for", "trials": "trials"}
+              "max_width": "max_width", "solve_for": "solve_for", "trials": "trials",
+              "masked_layers": "masked_layers"}
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class BoundReport:
     computed: int
     seconds: float
     notes: tuple[str, ...] = ()
+    masked_layers: tuple | None = None
 
     @property
     def verdict(self) -> Verdict:
@@ -86,6 +88,14 @@ class BoundReport:
     def to_json(self) -> dict:
         return jsonable(self._json())
 
+    def _limit_text(self) -> str:
+        if self.masked_layers is not None and 1 in self.masked_layers:
+            return ("limit NTK of the masked network (the first layer's mask averaged exactly; "
+                    "not a multiple of the dense one, claim C5)")
+        if self.rescale:
+            return "dense limit NTK (rescaled pruning)"
+        return "pruned limit NTK = dense limit x prod_h q_h (plain pruning, claim C1)"
+
     def _json(self) -> dict:
         e = self.empirical
         sym = None
@@ -105,8 +115,9 @@ class BoundReport:
             "error_rate": e.alpha if e.tested else 0.0, "alpha": e.alpha,
             "per_point_alpha": e.per_point_alpha, "trials": e.trials,
             "max_width": e.max_width, "seed": self.seed, "rescale": self.rescale,
-            "limit": ("dense limit NTK (rescaled pruning)" if self.rescale else
-                      "pruned limit NTK = dense limit x prod_h q_h (plain pruning, claim C1)"),
+            "masked_layers": ("2..L+1" if self.masked_layers is None
+                              else list(self.masked_layers)),
+            "limit": self._limit_text(),
             "x": list(self.x), "y": list(self.y), "budget": self.budget,
             "backend": self.backend, "computed": self.computed,
             "seconds": round(self.seconds, 3), "notes": list(self.notes),
@@ -124,7 +135,8 @@ def default_constant(bound: BoundExpression) -> str | None:
 def check_bound(expr, constants=None, *, error=None, keep_prob_symbol: str = "q",
                 points=None, context: Context | None = None, trials: int | None = None,
                 max_width: int | None = None, rescale: bool = False, x=DEFAULT_X,
-                y=DEFAULT_Y, alpha: float = DEFAULT_ALPHA, symbolic: bool = True,
+                y=DEFAULT_Y, masked_layers=None, alpha: float = DEFAULT_ALPHA,
+                symbolic: bool = True,
                 implied: bool = True, solve_for: str | None = None, scheduler=None,
                 store=None, argument_names: dict | None = None,
                 command: str = "pntk bound") -> BoundReport:
@@ -135,7 +147,9 @@ def check_bound(expr, constants=None, *, error=None, keep_prob_symbol: str = "q"
     twelve defaults of :mod:`.points`), a ``"L=..,eps=..,delta=..,q=..;..."`` string
     or SamplePoints/dicts; ``context``: budget (trials and the width cap), seed,
     backend, workers and progress (default ``Context()``: quick budget, seed 0,
-    NumPy, silent); ``trials``/``max_width`` override the budget; ``implied``: also
+    NumPy, silent); ``trials``/``max_width`` override the budget; ``masked_layers``: the
+    weight layers each point's q masks (None: 2..L+1; they must exist at every point's
+    depth; the limit's factor is then q^len(masked_layers)); ``implied``: also
     estimate the implied constant ``solve_for`` (default :func:`default_constant`).
     ``argument_names`` renames arguments in error messages (the command line's
     ``--expr`` etc.); ``command`` prefixes the progress lines (stderr).  ``scheduler``
@@ -167,11 +181,13 @@ def check_bound(expr, constants=None, *, error=None, keep_prob_symbol: str = "q"
         widths_at(bound, error_expr, pt, cap, expr_argument=names["expr"],
                   error_argument=names["error"], error_text=error_text)
     SweepConfig(Architecture.pruned(1), 1, x, y)          # x, y: InvalidArgument if bad
+    masked = _masked_layers(masked_layers, pts, names["masked_layers"])
     notes = _norm_notes(x, y)
     sym = analyze_bound(bound, error=error) if symbolic else None
     sampler = Sampler(tuple(float(v) for v in np.ravel(x)), tuple(float(v) for v in np.ravel(y)),
                       bool(rescale), ctx.seed, ctx.backend, ctx.workers, ctx.progress,
-                      scheduler, store, width_argument=names["max_width"], label=command)
+                      scheduler, store, width_argument=names["max_width"], label=command,
+                      masked_layers=masked)
     try:
         emp = check_points(bound, error_expr, pts, sampler, trials, cap, alpha,
                            error_text=error_text, expr_argument=names["expr"],
@@ -188,7 +204,27 @@ def check_bound(expr, constants=None, *, error=None, keep_prob_symbol: str = "q"
     return BoundReport(bound.text, {n: str(v) for n, v in bound.constants},
                        bound.keep_prob_symbol, error_text, sym, emp, imp, ctx.seed,
                        bool(rescale), sampler.x, sampler.y, ctx.budget.name, ctx.backend,
-                       sampler.computed, time.perf_counter() - start, notes)
+                       sampler.computed, time.perf_counter() - start, notes, masked)
+
+
+def _masked_layers(layers, points, argument: str):
+    """None, or the sorted distinct weight layers, each present at every point's depth."""
+    if layers is None:
+        return None
+    if isinstance(layers, str) or not hasattr(layers, "__iter__"):
+        raise InvalidArgument(argument, layers, "not a list of weight layers",
+                              "pass e.g. (2, 3)")
+    out = tuple(sorted({check_int(h, argument, 1) for h in layers}))
+    if not out:
+        raise InvalidArgument(argument, list(layers), "no layer given",
+                              "list at least one weight layer, or leave it out (2..L+1)")
+    shallow = min(points, key=lambda pt: pt.depth)
+    if out[-1] > shallow.depth + 1:
+        raise InvalidArgument(argument, ",".join(map(str, out)),
+                              f"layer {out[-1]} does not exist at the point {shallow.label()} "
+                              f"(depth {shallow.depth})",
+                              f"use weight layers 1..{shallow.depth + 1}, or deeper points")
+    return out
 
 
 def _norm_notes(x, y) -> tuple[str, ...]:

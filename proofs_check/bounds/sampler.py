@@ -4,8 +4,8 @@ One :class:`Sampler` serves a whole bound check: it keeps one results store, so 
 (depth, keep_prob, width) configuration is simulated once however many sample
 points (differing only in eps or delta) or width grids ask for it, and trial t of
 a configuration is the same network in every request.  Networks are
-``Architecture.pruned(L, q, rescale=...)``: dense first layer, layers 2..L+1
-masked.  The limit is ``theory.limit_kernel`` of that architecture - with plain
+``Architecture.pruned(L, q, rescale=..., masked_layers=...)``: by default a dense first
+layer and layers 2..L+1 masked; ``masked_layers`` picks the weight layers q masks.  The limit is ``theory.limit_kernel`` of that architecture - with plain
 pruning (the default) the dense limit times prod_h q_h (claim C1), with rescaled
 pruning the dense limit itself.
 
@@ -50,6 +50,7 @@ class Sampler:
     store: ResultStore | None = None
     width_argument: str = "max_width"
     label: str = "pntk bound"
+    masked_layers: tuple | None = None
     _limits: dict = field(default_factory=dict)
     _own_store: bool = False
     computed: int = 0
@@ -70,7 +71,8 @@ class Sampler:
             print(f"{self.label}: {message}", file=sys.stderr, flush=True)
 
     def arch(self, point: SamplePoint) -> Architecture:
-        return Architecture.pruned(point.depth, point.keep_prob, rescale=self.rescale)
+        return Architecture.pruned(point.depth, point.keep_prob, rescale=self.rescale,
+                                   masked_layers=self.masked_layers)
 
     def config(self, point: SamplePoint, width: int) -> SweepConfig:
         return SweepConfig(self.arch(point), int(width), self.x, self.y, self.seed)

@@ -37,7 +37,7 @@ DEFAULT_ALPHA = 0.01
 
 _NAMES = {"expr": "--expr", "error": "--error", "constant": "--constant",
           "points": "--points", "max_width": "--max-width", "solve_for": "--solve-for",
-          "trials": "--trials"}
+          "trials": "--trials", "masked_layers": "--masked-layers"}
 _DEFAULT_POINTS_TEXT = "; ".join(
     f"L={pt.depth},eps={pt.eps:g},delta={pt.delta:g},q={pt.keep_prob}" for pt in DEFAULT_POINTS)
 
@@ -73,6 +73,11 @@ def _common_arguments(p, *, with_error: bool) -> None:
                    help="rescaled pruning (kept weights x 1/sqrt(q); limit = dense limit). "
                         "Default: plain pruning against its scaled limit, dense limit x "
                         "prod_h q_h")
+    p.add_argument("--masked-layers", metavar="LAYERS",
+                   help="weight layers each point's q masks, e.g. 3 (the readout only) or "
+                        "1,2,3 (default: 2..L+1, the first layer dense); they must exist at "
+                        "every point's depth L, and the plain limit is then the dense one "
+                        "times q^(number of masked layers)")
     p.add_argument("--x", default="1,0,0", help="first input (default 1,0,0; norm <= 1 as "
                                                 "Arora et al.'s theorem needs)")
     p.add_argument("--y", default="0.6,0.8,0", help="second input (default 0.6,0.8,0)")
@@ -142,7 +147,21 @@ def _settings(args) -> dict:
         "trials": None if args.trials is None else parse_int(args.trials, "--trials", 1),
         "seed": parse_int(args.seed, "--seed", 0), "workers": parse_workers(args.workers),
         "x": tuple(float(v) for v in x), "y": tuple(float(v) for v in y),
+        "masked_layers": None if args.masked_layers is None else _layers(args.masked_layers),
     }
+
+
+def _layers(text: str) -> tuple[int, ...]:
+    """'2,3' -> (2, 3); whether each layer exists is checked against the points' depths."""
+    items = [t for t in str(text).replace(" ", "").split(",") if t != ""]
+    if not items:
+        raise InvalidArgument("--masked-layers", text, "no layer given",
+                              "list weight layers, e.g. --masked-layers 2,3")
+    layers = [parse_int(t, "--masked-layers", 1) for t in items]
+    if len(set(layers)) != len(layers):
+        raise InvalidArgument("--masked-layers", text, "has repeated layers",
+                              "list each layer once")
+    return tuple(sorted(layers))
 
 
 def _check(args, error, command: str) -> int:
@@ -160,7 +179,8 @@ def _check(args, error, command: str) -> int:
             report = check_bound(
                 args.expr, s["constants"], error=error, keep_prob_symbol=s["keep_prob_symbol"],
                 points=s["points"], context=ctx, trials=s["trials"], max_width=s["max_width"],
-                rescale=args.rescale, x=s["x"], y=s["y"], alpha=s["alpha"],
+                rescale=args.rescale, x=s["x"], y=s["y"], masked_layers=s["masked_layers"],
+                alpha=s["alpha"],
                 implied=not args.no_implied_constant, solve_for=args.solve_for,
                 scheduler=client, store=store, argument_names=_NAMES, command=command)
         finally:
@@ -216,12 +236,15 @@ def format_text(r: dict) -> str:
     """The readable multi-line summary of a bound check's JSON."""
     consts = ", ".join(f"{k} = {v}" for k, v in r["constants"].items())
     vec = lambda v: "(" + ", ".join(f"{t:g}" for t in v) + ")"  # noqa: E731
-    pruning = ("rescaled pruning, limit = dense limit NTK" if r["rescale"] else
-               "plain pruning, limit = dense limit NTK x prod_h q_h")
+    masked = r.get("masked_layers", "2..L+1")
+    first = not isinstance(masked, str) and 1 in masked
+    masked = masked if isinstance(masked, str) else ", ".join(map(str, masked))
+    pruning = f"limit = {r['limit']}"
     lines = [f"bound:      N = {r['expression']}" + (f"   ({consts})" if consts else ""),
              f"question:   P(|Theta_n(x, y) - limit| > {r['error']}) <= delta at width "
              f"ceil(N)?",
-             f"network:    ReLU, dense first layer, {pruning}; x = {vec(r['x'])}, "
+             f"network:    ReLU, q masks layers {masked}"
+             + (" (the first layer too)" if first else "") + f"; {pruning}; x = {vec(r['x'])}, "
              f"y = {vec(r['y'])}"]
     sym = r["symbolic"]
     if sym is not None:
