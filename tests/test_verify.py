@@ -186,6 +186,7 @@ def test_quick_run_figures_name_depth_eps_and_rescaling(quick_run):
     _, out = quick_run
     pngs = sorted((out / "figures").glob("*.png"))
     assert {p.stem.split("_")[0] for p in pngs} >= {"c3", "c4", "c5"}
+    assert "c3_exact_nstar.png" in {p.name for p in pngs}     # predicted curve, measured n*
     for png in pngs:
         title = Image.open(png).text.get("Title", "")
         assert "depth" in title and "varepsilon" in title, (png.name, title)

@@ -10,6 +10,7 @@ _EXPORTS = {
     "fit_loglog": "analysis", "slope_with_bootstrap": "analysis",
     "GridCell": "grid", "GridResult": "grid", "grid_configs": "grid", "run_grid": "grid",
     "plot_deviation_vs_width": "plots", "plot_required_width": "plots",
+    "plot_predicted_required_width": "plots",
     "deviation_slope": "plots",
 }
 

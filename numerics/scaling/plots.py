@@ -6,7 +6,10 @@
   fluctuations give -1/2);
 * :func:`plot_required_width`: n*(eps, delta) against 1/q with its Clopper-Pearson
   grid bounds and the fitted line (slope 1 is the paper's "linear" claim under our
-  reading of the sparsity parameter as 1/q).
+  reading of the sparsity parameter as 1/q);
+* :func:`plot_predicted_required_width`: measured n* under predicted curves (claim
+  C3-exact: the leading-order Gaussian width and the Chebyshev width from the exact
+  variance).
 
 matplotlib is imported on first use with the non-interactive Agg backend.
 """
@@ -90,6 +93,39 @@ def plot_required_width(required: Mapping[float, RequiredWidth], fit: LogLogFit,
     any_rw = next(iter(required.values()))
     ax.set_title(title or rf"Required width, $\varepsilon = {any_rw.eps:g}$, "
                           rf"$\delta = {any_rw.delta:g}$", fontsize=10)
+    legend_outside(ax)
+    ax.grid(True, which="both", alpha=0.3)
+    return save_figure(fig, stem)
+
+
+def plot_predicted_required_width(measured: Mapping[float, RequiredWidth],
+                                  curves: Mapping[str, tuple], stem, *,
+                                  title: str = "") -> list[Path]:
+    """Measured n* (points with their grid intervals) under predicted curves.
+
+    ``measured[q]``: n* at keep probability q; ``curves[label]`` = (inv_q, n_star): a
+    prediction sampled finely in 1/q (the first solid, the others dashed).
+    """
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6.0, 4.2))
+    for k, (label, (inv_q, values)) in enumerate(curves.items()):
+        ax.plot(inv_q, values, "-" if k == 0 else "--", color=f"C{k + 1}", lw=2 if k == 0 else 1.4,
+                label=label, zorder=2)
+    qs = [q for q in sorted(measured) if measured[q].n_star is not None]
+    if qs:
+        x = np.array([1.0 / q for q in qs])
+        y = np.array([measured[q].n_star for q in qs], dtype=float)
+        lo = np.array([measured[q].interval[0] for q in qs], dtype=float)
+        hi = np.array([measured[q].interval[1] for q in qs], dtype=float)
+        hi = np.where(np.isfinite(hi), hi, 2 * y)
+        ax.errorbar(x, y, yerr=[np.clip(y - lo, 0, None), np.clip(hi - y, 0, None)], fmt="o",
+                    color="C0", capsize=3, zorder=3,
+                    label=r"measured $n^*$ (bars: Clopper-Pearson interval on the grid)")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log", base=2)
+    ax.set_xlabel("1 / keep_prob")
+    ax.set_ylabel(r"required width $n^*(\varepsilon, \delta)$")
+    ax.set_title(title, fontsize=10)
     legend_outside(ax)
     ax.grid(True, which="both", alpha=0.3)
     return save_figure(fig, stem)

@@ -22,9 +22,13 @@ in 1/q over any q range is exact - and tends to 1 as q -> 0.
 
 from __future__ import annotations
 
+import numpy as np
 import sympy as sp
+from scipy import stats as _st
 
+from numerics.figures import setting
 from numerics.scaling.analysis import required_width
+from numerics.scaling.plots import plot_predicted_required_width
 from numerics.scaling.grid import run_grid
 from theory._errors import check_keep_prob
 from theory.variance.identities import prove_keep_prob_structure
@@ -74,10 +78,11 @@ def _numeric(context: Context, params: dict) -> CheckOutcome:
                     progress=context.progress, backend=context.backend)
     cells = grid.deviations(1)
     level = 1 - ALPHA / len(qs)
-    rows, bad, off_grid = {}, [], []
+    rows, bad, off_grid, measured = {}, [], [], {}
     for q in qs:
         pred = required_width_prediction(1, q, _X, _Y, eps, delta)
         meas = required_width(cells[float(q)], eps, delta, level)
+        measured[float(q)] = meas
         lo, hi = meas.interval
         inside = lo < pred.gaussian <= hi
         below = lo <= pred.chebyshev
@@ -92,6 +97,7 @@ def _numeric(context: Context, params: dict) -> CheckOutcome:
                         f"{v['chebyshev']:.0f}), measured {v['measured'] or float('nan'):.0f} "
                         f"in ({v['interval'][0]:.0f}, {v['interval'][1]:.0f}]"
                         for k, v in rows.items())
+    figures = _figure(context, qs, measured, eps, delta)
     if bad:
         verdict = Verdict.REFUTED
     elif off_grid:
@@ -99,7 +105,29 @@ def _numeric(context: Context, params: dict) -> CheckOutcome:
     else:
         verdict = Verdict.VERIFIED
     return CheckOutcome(verdict, "statistical", summary,
-                        {"rows": rows, "eps": eps, "delta": delta, "level": level}, ALPHA)
+                        {"rows": rows, "eps": eps, "delta": delta, "level": level,
+                         "figures": figures}, ALPHA)
+
+
+def _figure(context: Context, qs, measured, eps: float, delta: float) -> list:
+    """The predicted n*(q) curves (Gaussian and Chebyshev, 40 values of 1/q spanning the
+    measured ones) over the measured n* with their intervals; [] without an output folder."""
+    path = context.figure_path("c3_exact_nstar")
+    if path is None:
+        return []
+    inv = np.geomspace(1 / float(max(qs)), 1 / float(min(qs)), 40)
+    pred = [required_width_prediction(1, float(1 / v), _X, _Y, eps, delta) for v in inv]
+    z = float(_st.norm.isf(delta / 2))
+    plot_predicted_required_width(
+        measured,
+        {f"predicted, Gaussian leading order: $z^2 V(q)/(\\varepsilon\\Theta)^2$, "
+         f"$z = {z:.3f}$": (inv, [p.gaussian for p in pred]),
+         "Chebyshev: $V(q)/(\\delta (\\varepsilon\\Theta)^2)$ (rigorous at depth 1)":
+             (inv, [p.chebyshev for p in pred])},
+        path, title="C3-exact: required width vs 1/q, predicted and measured\n" + setting(
+            depth=1, eps=eps, rescale=True,
+            extra=rf"$\delta = {delta:g}$, relative error, $x = e_1$, $y = (0.6, 0.8, 0)$"))
+    return [str(path.with_suffix(".png").relative_to(context.out))]
 
 
 def _summary(outcomes, params) -> str:
