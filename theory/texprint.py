@@ -74,8 +74,8 @@ def to_latex(expr, **settings) -> str:
 def number_latex(value, digits: int = 3) -> str:
     r"""A number as LaTeX (no ``$``): ``m \cdot 10^{e}`` when very small or large.
 
-    >>> number_latex(mpmath.mpf("1.234e-58")), number_latex(0), number_latex(0.5)
-    ('1.23 \\cdot 10^{-58}', '0', '0.5')
+    >>> number_latex(mpmath.mpf("1.234e-58")), number_latex(0), number_latex(0.5), number_latex(1.0)
+    ('1.23 \\cdot 10^{-58}', '0', '0.5', '1')
     """
     value = mpmath.mpf(value)
     if value == 0:
@@ -86,7 +86,7 @@ def number_latex(value, digits: int = 3) -> str:
         if "." in mantissa:
             mantissa = mantissa.rstrip("0").rstrip(".")
         return rf"{mantissa} \cdot 10^{{{int(exponent)}}}"
-    return text
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _rounded(expr):

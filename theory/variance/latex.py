@@ -91,7 +91,7 @@ def _config_section(arch: Architecture, x, y, width_ratios, width) -> str:
     m = t.mean_1_over_n
     m_text = ("not derived" if m is None or np.isnan(np.asarray(m, float).ravel()[0])
               else f"${f(m)}$")
-    out = [r"\subsection*{This configuration}", escape_text(arch.describe()) + ".\n\n",
+    out = [r"\subsection*{This configuration}" + "\n", escape_text(arch.describe()) + ".\n\n",
            "\\noindent "
            f"$x = ({', '.join(number_latex(v, 6) for v in x)})$, "
            f"$y = ({', '.join(number_latex(v, 6) for v in y)})$, width ratios "
