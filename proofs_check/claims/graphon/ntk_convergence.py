@@ -154,6 +154,6 @@ def ntk_convergence_claim(**overrides) -> Claim:
         description=("Masks $M_{ij} \\sim \\mathrm{Bernoulli}(W_h(u_i, u_j))$ of a "
                      "non-constant step graphon with fresh $N(0, 1)$ weights: the empirical "
                      "NTK converges to the Graphon NTK $\\Theta_W$ (our derivation, "
-                     "``pntk kernel --graphon``) at the central-limit rate; the NTK of the "
+                     "computed by pntk kernel --graphon) at the central-limit rate; the NTK of the "
                      "constant graphon with the same densities is a different limit."),
         summarize=_summary, key_numbers=_numbers)

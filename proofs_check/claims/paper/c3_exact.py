@@ -165,7 +165,7 @@ def _numbers(outcomes, params) -> list:
                 out.append((f"$q = {q}$: predicted $n^*$ (Gaussian, Chebyshev), measured "
                             "$n^*$ and its interval",
                             f"{r['predicted_gaussian']:.0f}, {r['chebyshev']:.0f}; "
-                            f"{r['measured'] or float('nan'):.0f} in ({lo}, {hi}]"))
+                            f"{r['measured'] or float('nan'):.0f} in ({lo:.0f}, {hi:.0f}]"))
     return out
 
 
@@ -184,7 +184,7 @@ def exact_width_claim(*, keep_probs=("1/4", "1/8", "1/16"), eps: float = 0.2,
                          r"{\varepsilon^2 \Theta^2},\quad V(q) = V_1 + (q^{-1} - 1) R"),
         symbolic=_symbolic, numeric=_numeric,
         parameters={"keep_probs": tuple(keep_probs), "eps": eps, "delta": delta},
-        description=("The leading-order variance $V(q)$ of the pruned NTK (``pntk variance``) "
+        description=("The leading-order variance $V(q)$ of the pruned NTK (computed by pntk variance) "
                      "predicts the required width; rescaled pruning, dense first layer, "
                      "$x = e_1$, $y = (0.6, 0.8, 0)$, as in C3."),
         summarize=_summary, key_numbers=_numbers)

@@ -129,6 +129,6 @@ def masks_claim(*, depth: int = 2, keep_prob: str = "1/4", widths=(64, 128, 256)
         symbolic=_symbolic, numeric=_numeric,
         parameters={"depth": depth, "keep_prob": q, "widths": widths, "max_depth": max_depth},
         description=("ReLU, dense first layer; $V = \\lim_n n\\,\\mathrm{Var}\\,\\Theta_n$ "
-                     "(``pntk variance``).  A rescaled hidden mask leaves $V$ unchanged; the "
+                     "(as pntk variance computes it).  A rescaled hidden mask leaves $V$ unchanged; the "
                      "readout mask adds $(1/q - 1) R$."),
         summarize=_summary, key_numbers=_numbers)

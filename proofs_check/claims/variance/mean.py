@@ -149,6 +149,6 @@ def mean_exact_claim(*, depth: int = 3, keep_prob: str = "1/2", widths=(8, 16)) 
         description=("Where the theory says the mean of the empirical NTK has no "
                      "finite-width correction, the Monte Carlo mean at the smallest widths "
                      "must equal the limit; elsewhere the correction $m/n$ of "
-                     "``pntk variance`` applies.  Inputs $e_1$, $(0.6, 0.8, 0)$ and "
+                     "pntk variance applies.  Inputs $e_1$, $(0.6, 0.8, 0)$ and "
                      "$(\\cos 0.1, \\sin 0.1, 0)$."),
         summarize=_summary, key_numbers=_numbers)
