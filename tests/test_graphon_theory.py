@@ -113,11 +113,14 @@ def test_float64_against_mpmath_on_random_graphons(activation, rescale):
     assert scaled_error(k.ntk, ref) <= 1e-14
 
 
-@pytest.mark.parametrize("angle", [1e-3, 1e-6, 1e-9, np.pi - 1e-4, np.pi - 1e-7])
+@pytest.mark.parametrize("angle", [1e-3, 1e-6, 1e-9, 0.3, 0.45, 0.5, 0.7, 1.0, 2.0, 2.1, 2.3,
+                                   2.8, np.pi - 1e-4, np.pi - 1e-7])
 def test_relu_near_parallel_pairs_keep_their_digits(angle):
     """Mixing blocks of different variances: 1 - cos is computed without cancellation
     (the plain covariance-to-angle route loses ~1e-10 here); nearly antiparallel inputs
-    keep pi - theta in the weighted first layer (exact rational arithmetic)."""
+    keep pi - theta in the weighted first layer (exact rational arithmetic).  The angles
+    0.3 .. 2.8 put the weighted first-layer correlations on both sides of the bands
+    (above 0.9, below -0.5) where the plain quotient is used without refinement."""
     net = random_net()
     rng = np.random.default_rng(5)
     x, v = rng.normal(size=6), rng.normal(size=6)

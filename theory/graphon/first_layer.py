@@ -3,9 +3,11 @@
 * :func:`weighted_geometry` - the angle geometry of the weighted inner products
   ``sum_j g_j x_j y_j`` for many weight rows g at once (one matrix product for the
   whole tile), accurate near correlation +-1 like
-  :meth:`theory.kernels.geometry.PairGeometry.from_inputs`: pairs with |cos| > 1/2 are
-  recomputed from the weighted norms of the difference and the sum of the unit
-  vectors, and pairs with cos < -0.99 from exact rational arithmetic.
+  :meth:`theory.kernels.geometry.PairGeometry.from_inputs`: pairs with cos > 0.9 or
+  cos < -0.5 are recomputed from the weighted norms of the difference and the sum of the
+  unit vectors, and pairs with cos < -0.99 from exact rational arithmetic.  In between,
+  1 - cos >= 0.1 and 1 + cos >= 0.5, so the plain quotient loses no more than a few ulps
+  of either (the bands of the dense bulk Gram, :mod:`theory.kernels.bulk_gram`).
 * :func:`first_layer_mean_field` / :func:`first_layer_exact` - the block statistics
   that start the graphon recursion (mean-field covariance, or the exact average over
   Bernoulli(G_1[a, j]) masks of the input coordinates, as in claim C5).
@@ -23,11 +25,12 @@ from fractions import Fraction
 import numpy as np
 
 from ..kernels.first_layer import finish_stats, pattern_sums
-from ..kernels.geometry import PairGeometry, row_norms
+from ..kernels.geometry import PairGeometry
 
 __all__ = ["weighted_gram", "weighted_geometry", "first_layer_mean_field", "first_layer_exact"]
 
-_PARALLEL = 0.5
+_PARALLEL = 0.9          # refine cos above this
+_OPPOSITE = -0.5         # and below this
 _ANTIPARALLEL = -0.99
 _CHUNK = 1 << 20       # elements of difference vectors per refinement chunk
 
@@ -43,6 +46,12 @@ def _exact_cos_sin(g, x, y):
     sin = float(np.sqrt(float((ab - c * c) / ab)))
     cos = float(np.sqrt(float(c * c / ab)))
     return (cos if c >= 0 else -cos), sin
+
+
+def _unit_norms(W: np.ndarray) -> np.ndarray:
+    """Row norms of differences and sums of unit vectors (entries at most 2 in size:
+    nothing overflows, and squares under 1e-300 add nothing to a norm that matters)."""
+    return np.sqrt(np.einsum("ij,ij->i", W, W))
 
 
 def weighted_gram(G: np.ndarray, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
@@ -67,14 +76,14 @@ def weighted_geometry(G: np.ndarray, X: np.ndarray, Y: np.ndarray) -> PairGeomet
         cos = np.where(live, gram / (nx[:, :, None] * ny[:, None, :]), 1.0)
     np.clip(cos, -1.0, 1.0, out=cos)
     sin = np.sqrt((1.0 - cos) * (1.0 + cos))
-    e, t, c = np.nonzero(live & (np.abs(cos) > _PARALLEL))
+    e, t, c = np.nonzero(live & ((cos > _PARALLEL) | (cos < _OPPOSITE)))
     root = np.sqrt(G)
     step = max(1, _CHUNK // max(1, d))
     for s0 in range(0, e.size, step):
         ee, tt, cc = e[s0:s0 + step], t[s0:s0 + step], c[s0:s0 + step]
         u = root[ee] * X[tt] / nx[ee, tt][:, None]
         v = root[ee] * Y[cc] / ny[ee, cc][:, None]
-        dd, ss = row_norms(u - v), row_norms(u + v)
+        dd, ss = _unit_norms(u - v), _unit_norms(u + v)
         cos[ee, tt, cc] = np.clip(0.25 * (ss - dd) * (ss + dd), -1.0, 1.0)
         sin[ee, tt, cc] = 0.5 * dd * ss
     for ee, tt, cc in zip(*np.nonzero(live & (cos < _ANTIPARALLEL))):
