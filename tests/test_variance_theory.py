@@ -8,6 +8,7 @@ SymPy recursion against the float64 one, and exact identities.
 from __future__ import annotations
 
 import itertools
+import warnings
 from fractions import Fraction
 
 import mpmath
@@ -18,6 +19,7 @@ from scipy import integrate
 
 from theory import closed_forms
 from theory._errors import InvalidArgument
+from theory.variance.mean import mean_correction
 from theory.config import Architecture
 from theory.variance.deep import variance_pairs, variance_terms
 from theory.variance.duals import dual_jacobian, neuron_stats
@@ -302,3 +304,27 @@ def test_mpmath_ops_back_end_is_used_for_scalars():
     with mpmath.workdps(25):
         J = relu_moments(MPMATH, mpmath.mpf(1), mpmath.mpf(1), mpmath.mpf("0.5"))
     assert isinstance(J[(0, 0)], mpmath.mpf)
+
+
+@pytest.mark.parametrize("depth", [2, 3])
+def test_relu_mean_correction_near_parallel_is_continuous_and_homogeneous(depth):
+    """m -> 0 linearly as the angle closes (0 exactly for parallel inputs, by homogeneity
+    and V2), without the float64 breakdown of the expansion below about 1e-3 rad (which
+    gave -336 at 1e-6 rad, depth 2): m/theta is smooth across the switch at 4e-3 rad, and
+    m(x, t y) = t m(x, y) (ReLU homogeneity) holds to 1e-4 at every angle."""
+    arch = Architecture.pruned(depth, "0.5")
+    x = np.array([[1.0, 0.0]])
+    angles = np.array([1e-9, 1e-6, 1e-4, 1e-3, 3.99e-3, 4.01e-3, 1e-2, 3e-2])
+    y = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        m = mean_correction(arch, np.repeat(x, len(angles), axis=0), y)
+        scaled = mean_correction(arch, np.repeat(3.7 * x, len(angles), axis=0), 0.3 * y)
+    slope = m / angles
+    assert np.all(np.isfinite(m)) and np.all(slope > 0)
+    # m/theta = c0 + c1 theta + ...: across the switch (3.99e-3 -> 4.01e-3 rad) it may move by
+    # c1 * 2e-5 (about 1e-5 relative), not by the float64 garbage of the expansion
+    assert abs(slope[5] - slope[4]) < 2e-5 * slope[0]
+    assert np.all(np.diff(slope) > -1e-5 * slope[0])     # rising, up to the extrapolation's 1e-5
+    assert np.allclose(scaled / (3.7 * 0.3), m, rtol=1e-4, atol=0)
+    assert mean_correction(arch, x, 2 * x)[0] == 0.0

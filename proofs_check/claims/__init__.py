@@ -1,4 +1,5 @@
 """The claims registry: C1-C5, C3-dense and C3-exact of the project's mathematical contract,
+the finite-width identities V-mean, V-masks and V-growth (:mod:`theory.variance`),
 R (linear regions of sparse ReLU networks, THEORY section 6), and the graphon claims
 G-masks, G-ntk, G-constant, G-spectra, G-boundary (Graphon NTK, THEORY section 5).
 
@@ -8,8 +9,8 @@ user claims with other parameters (``pntk claim ...``).
 
 >>> from proofs_check.claims import claim_ids
 >>> claim_ids()  # doctest: +NORMALIZE_WHITESPACE
-('C1', 'C2', 'C3-dense', 'C3', 'C3-exact', 'C4', 'C5', 'R', 'G-masks', 'G-ntk', 'G-constant',
- 'G-spectra', 'G-boundary')
+('C1', 'C2', 'C3-dense', 'C3', 'C3-exact', 'V-mean', 'V-masks', 'V-growth', 'C4', 'C5', 'R',
+ 'G-masks', 'G-ntk', 'G-constant', 'G-spectra', 'G-boundary')
 """
 
 from theory._lazy import lazy_exports
@@ -24,6 +25,9 @@ _EXPORTS = {
     "pseudo_network_claim": "paper.c4_pseudo",
     "first_layer_claim": "paper.c5_first_layer",
     "regions_claim": "structure.regions",
+    "mean_exact_claim": "variance.mean",
+    "masks_claim": "variance.masks",
+    "growth_claim": "variance.growth",
     "mask_limits_claim": "graphon.mask_limits",
     "ntk_convergence_claim": "graphon.ntk_convergence",
     "constant_graphon_claim": "graphon.constant",
