@@ -164,6 +164,29 @@ def load_inputs(path: str, argument: str = "--inputs"):
     return arr.astype(np.float64)
 
 
+def gram_or_pair_inputs(args):
+    """(X, Y, gram): --inputs/--against as Gram inputs (Y None: X against itself), or the
+    pair --x/--y as one-row arrays; --save needs a Gram."""
+    if args.inputs:
+        if args.x or args.y:
+            raise InvalidArgument("--x", args.x, "cannot be combined with --inputs",
+                                  "use either --x/--y or --inputs")
+        X = load_inputs(args.inputs)
+        Y = load_inputs(args.against, "--against") if args.against else None
+        if Y is not None and Y.shape[1] != X.shape[1]:
+            raise InvalidArgument("--against", args.against,
+                                  f"inputs of dimension {Y.shape[1]}, --inputs has {X.shape[1]}",
+                                  "give both files the same number of columns")
+        return X, Y, True
+    if not args.x:
+        raise InvalidArgument("--x", None, "no input given", "pass --x (and --y) or --inputs FILE")
+    if args.save:
+        raise InvalidArgument("--save", args.save, "a single pair has no Gram matrix to save",
+                              "use --inputs FILE for a Gram matrix, or drop --save")
+    x, y = parse_pair(args)
+    return x[None, :], y[None, :], False
+
+
 def fail(message: str) -> int:
     print(message, file=sys.stderr)
     return EXIT_BAD_INPUT

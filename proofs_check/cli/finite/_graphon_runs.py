@@ -11,7 +11,7 @@ import sys
 
 from theory._errors import InvalidArgument
 
-from .._common import heartbeat, load_inputs, parse_int, parse_pair
+from .._common import gram_or_pair_inputs, heartbeat, parse_int, parse_pair
 
 __all__ = ["simulate_graphon", "kernel_graphon", "load_graphon_args", "DEFAULT_WIDTHS"]
 
@@ -137,28 +137,6 @@ def simulate_graphon(args) -> int:
     return 0
 
 
-def _inputs(args):
-    """(X, Y, gram): --inputs/--against as Gram inputs, or the pair --x/--y."""
-    if args.inputs:
-        if args.x or args.y:
-            raise InvalidArgument("--x", args.x, "cannot be combined with --inputs",
-                                  "use either --x/--y or --inputs")
-        X = load_inputs(args.inputs)
-        Y = load_inputs(args.against, "--against") if args.against else None
-        if Y is not None and Y.shape[1] != X.shape[1]:
-            raise InvalidArgument("--against", args.against, f"inputs of dimension "
-                                  f"{Y.shape[1]}, --inputs has {X.shape[1]}",
-                                  "give both files the same number of columns")
-        return X, Y, True
-    if not args.x:
-        raise InvalidArgument("--x", None, "no input given", "pass --x (and --y) or --inputs FILE")
-    if args.save:
-        raise InvalidArgument("--save", args.save, "a single pair has no Gram matrix to save",
-                              "use --inputs FILE for a Gram matrix, or drop --save")
-    x, y = parse_pair(args)
-    return x[None, :], y[None, :], False
-
-
 def kernel_graphon(args) -> int:
     """``pntk kernel --graphon G.npz``: the Graphon NTK (and NNGP) of a pair or a Gram."""
     import numpy as np
@@ -177,7 +155,7 @@ def kernel_graphon(args) -> int:
                               "treatment", "choose mean_field (default) or exact")
     dps = check_dps(args.dps, "--dps") if args.dps is not None else None
     save = check_save_path(args.save)
-    X, Y, gram = _inputs(args)
+    X, Y, gram = gram_or_pair_inputs(args)
     d0 = X.shape[1]
     if net.input_dim is not None and net.input_dim != d0:
         raise InvalidArgument("--inputs" if gram else "--x", args.inputs or args.x,

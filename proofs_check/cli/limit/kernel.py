@@ -8,7 +8,7 @@ import time
 
 from theory._errors import InvalidArgument
 
-from .._common import heartbeat, load_inputs, parse_int, parse_pair, parse_positive
+from .._common import gram_or_pair_inputs, heartbeat, parse_int, parse_positive
 from .._network import add_network_arguments, architecture, describe_network
 from .._outputs import check_save_path, save_gram
 
@@ -62,27 +62,6 @@ def add_parser(sub) -> None:
                         "by timing the same network at depths 32 and 256)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=run)
-
-
-def _inputs(args):
-    if args.inputs:
-        if args.x or args.y:
-            raise InvalidArgument("--x", args.x, "cannot be combined with --inputs",
-                                  "use either --x/--y or --inputs")
-        X = load_inputs(args.inputs)
-        Y = load_inputs(args.against, "--against") if args.against else None
-        if Y is not None and Y.shape[1] != X.shape[1]:
-            raise InvalidArgument("--against", args.against,
-                                  f"inputs of dimension {Y.shape[1]}, --inputs has {X.shape[1]}",
-                                  "give both files the same number of columns")
-        return X, Y, True
-    if not args.x:
-        raise InvalidArgument("--x", None, "no input given", "pass --x (and --y) or --inputs FILE")
-    if args.save:
-        raise InvalidArgument("--save", args.save, "a single pair has no Gram matrix to save",
-                              "use --inputs FILE for a Gram matrix, or drop --save")
-    x, y = parse_pair(args)
-    return x[None, :], y[None, :], False
 
 
 def _check_first_layer(args, arch) -> None:
@@ -141,7 +120,7 @@ def run(args) -> int:
     seed = parse_int(args.seed, "--seed", 0)
     max_seconds = parse_positive(args.max_seconds, "--max-seconds")
     save = check_save_path(args.save)
-    X, Y, gram = _inputs(args)
+    X, Y, gram = gram_or_pair_inputs(args)
     if dps is None:
         compute = lambda a: _float64(a, X, Y, gram, args.first_layer, samples, seed)  # noqa: E731
     else:
