@@ -21,12 +21,14 @@ from theory._errors import InvalidArgument
 
 __all__ = ["UsageError", "Parser", "HelpFormatter", "parse_int", "parse_workers",
            "parse_vector", "parse_pair", "parse_positive", "load_inputs", "heartbeat",
-           "EXIT_BAD_INPUT", "WORKERS_HELP", "NUMBER_LIST"]
+           "EXIT_BAD_INPUT", "EXIT_INTERRUPTED", "WORKERS_HELP", "NUMBER_LIST",
+           "interrupted"]
 
 WORKERS_HELP = ("worker processes: 'auto' (default: every core when the estimated work is "
                 "worth the start-up, else 1) or a number; results are identical for any value")
 
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
 
 _NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 #: A value that starts with '-' but is a number or a comma-separated list of numbers
@@ -185,6 +187,14 @@ def gram_or_pair_inputs(args):
                               "use --inputs FILE for a Gram matrix, or drop --save")
     x, y = parse_pair(args)
     return x[None, :], y[None, :], False
+
+
+def interrupted(command: str, what: str, db) -> int:
+    """After Ctrl-C: one line saying where the finished work is (``db``: the --db file, or
+    None: in memory, lost), and the exit status 130."""
+    where = f"kept in {db}; rerun to resume" if db else "lost (no --db)"
+    print(f"{command}: interrupted; {what} {where}", file=sys.stderr)
+    return EXIT_INTERRUPTED
 
 
 def fail(message: str) -> int:

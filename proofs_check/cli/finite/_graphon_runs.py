@@ -7,11 +7,10 @@ Heavy modules are imported inside the functions (the parser stays cheap).
 from __future__ import annotations
 
 import json
-import sys
 
 from theory._errors import InvalidArgument
 
-from .._common import gram_or_pair_inputs, heartbeat, parse_int, parse_pair
+from .._common import gram_or_pair_inputs, heartbeat, interrupted, parse_int, parse_pair
 
 __all__ = ["simulate_graphon", "kernel_graphon", "load_graphon_args", "DEFAULT_WIDTHS"]
 
@@ -103,9 +102,7 @@ def simulate_graphon(args) -> int:
                               progress=lambda n, done, total: bar.advance(cost=n * n))
     except KeyboardInterrupt:
         bar.close()
-        where = f"kept in {args.db}; rerun to resume" if args.db else "lost (no --db)"
-        print(f"pntk simulate: interrupted; finished trials {where}", file=sys.stderr)
-        return 130
+        return interrupted("pntk simulate", "finished trials", args.db)
     finally:
         store.close()
     bar.close()

@@ -16,14 +16,12 @@ import csv
 import io
 import json
 import math
-import sys
 import time
 from pathlib import Path
 
 from numerics.experiments.grids import EXPERIMENT_NAMES, describe_grid
-from theory._errors import InvalidArgument
 
-from .._common import WORKERS_HELP, parse_int, parse_workers
+from .._common import WORKERS_HELP, interrupted, parse_int, parse_workers
 from .._compute import add_arguments as add_compute_arguments
 from .._compute import compute_target
 from .._outputs import OVERWRITE_HELP, guard_folder, write_atomic
@@ -174,9 +172,7 @@ def run(args) -> int:
                                        progress=not (args.quiet or args.json),
                                        backend=backend, scheduler=client)
         except KeyboardInterrupt:
-            where = f"kept in {args.db}; rerun to resume" if args.db else "lost (no --db)"
-            print(f"pntk experiment: interrupted; finished trials {where}", file=sys.stderr)
-            return 130
+            return interrupted("pntk experiment", "finished trials", args.db)
         finally:
             store.close()
     summary = _summary(args.name, r, time.monotonic() - t0)

@@ -16,12 +16,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 from pathlib import Path
 
 from theory._errors import InvalidArgument
 
-from .._common import parse_int, parse_pair, parse_positive
+from .._common import interrupted, parse_int, parse_pair, parse_positive
 from .._masksource import add_mask_arguments
 from .._network import ACTIVATIONS
 from .._outputs import OVERWRITE_HELP, guard_folder, write_atomic
@@ -178,9 +177,7 @@ def run(args) -> int:
                                      progress=lambda n, t: bar.advance(cost=n * n))
     except KeyboardInterrupt:
         bar.close()
-        where = f"kept in {args.db}; rerun to resume" if args.db else "lost (no --db)"
-        print(f"pntk graphon: interrupted; finished trials {where}", file=sys.stderr)
-        return 130
+        return interrupted("pntk graphon", "finished trials", args.db)
     finally:
         store.close()
     bar.close()

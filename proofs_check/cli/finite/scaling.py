@@ -20,13 +20,13 @@ from __future__ import annotations
 import csv
 import json
 import math
-import sys
 import time
 from pathlib import Path
 
 from theory._errors import InvalidArgument, check_keep_prob
 
-from .._common import WORKERS_HELP, parse_int, parse_pair, parse_positive, parse_workers
+from .._common import (WORKERS_HELP, interrupted, parse_int, parse_pair, parse_positive,
+                       parse_workers)
 from .._compute import add_arguments as add_compute_arguments
 from .._compute import compute_target
 from .._masksource import add_mask_arguments, mask_source_from
@@ -257,9 +257,7 @@ def run(args) -> int:
                             masked_layers=s["masked_layers"])
         except KeyboardInterrupt:
             kept = sum(len(store.done_trials(run_key(c, backend))) for c in configs)
-            where = f"kept in {args.db}; rerun to resume" if args.db else "lost (no --db)"
-            print(f"pntk scaling: interrupted; {kept} trials {where}", file=sys.stderr)
-            return 130
+            return interrupted("pntk scaling", f"{kept} trials", args.db)
         finally:
             store.close()
     seconds = time.monotonic() - t0

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
 
 from theory._errors import InvalidArgument
 
-from .._common import WORKERS_HELP, parse_int, parse_pair, parse_positive, parse_workers
+from .._common import (WORKERS_HELP, interrupted, parse_int, parse_pair, parse_positive,
+                       parse_workers)
 from .._compute import add_arguments as add_compute_arguments
 from .._compute import compute_target
 from .._masksource import add_mask_arguments, mask_source_from
@@ -154,10 +154,7 @@ def run(args) -> int:
                                backend=backend, scheduler=client)
         except KeyboardInterrupt:
             kept = len(store.done_trials(key))
-            where = f"kept in {args.db}; rerun to resume" if args.db else "lost (no --db)"
-            print(f"pntk simulate: interrupted; {kept} of {trials} trials {where}",
-                  file=sys.stderr)
-            return 130
+            return interrupted("pntk simulate", f"{kept} of {trials} trials", args.db)
         finally:
             store.close()
     s = summarize(result.theta_xy)

@@ -10,12 +10,11 @@ each metric against log(1/density) is tested per method and against random pruni
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from theory._errors import InvalidArgument
 
-from .._common import parse_int, parse_positive
+from .._common import interrupted, parse_int, parse_positive
 from .._network import ACTIVATIONS
 from .._outputs import OVERWRITE_HELP, guard_folder, write_atomic
 
@@ -155,9 +154,7 @@ def run(args) -> int:
                                progress=lambda cell, t: bar.advance())
     except KeyboardInterrupt:
         bar.close()
-        where = f"kept in {args.db}; rerun to resume" if args.db else "lost (no --db)"
-        print(f"pntk spectrum: interrupted; finished cells {where}", file=sys.stderr)
-        return 130
+        return interrupted("pntk spectrum", "finished cells", args.db)
     finally:
         store.close()
     bar.close()
