@@ -26,7 +26,7 @@ import numpy as np
 
 from .._errors import InvalidArgument
 
-__all__ = ["PairGeometry", "as_inputs", "row_norms"]
+__all__ = ["PairGeometry", "as_inputs", "row_norms", "unit_cos_sin"]
 
 _PARALLEL = 0.5     # |cos| beyond this: use difference/sum vectors
 _ANTIPARALLEL = -0.99  # cos below this: exact rational arithmetic
@@ -87,7 +87,7 @@ def _exact_cos_sin(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return (cos if c >= 0 else -cos), sin
 
 
-def _refine(row_x: np.ndarray, row_y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def unit_cos_sin(row_x: np.ndarray, row_y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(cos, sin) of unit rows from their difference and sum: accurate near +-1."""
     d = row_norms(row_x - row_y)
     s = row_norms(row_x + row_y)
@@ -160,7 +160,7 @@ class PairGeometry:
         step = max(1, _CHUNK // max(1, X.shape[-1]))
         for start in range(0, idx[0].size, step):
             part = tuple(k[start:start + step] for k in idx)
-            cos[part], sin[part] = _refine(ux[part[:-1]], uy[part[:-2] + part[-1:]])
+            cos[part], sin[part] = unit_cos_sin(ux[part[:-1]], uy[part[:-2] + part[-1:]])
         if exact_antiparallel:
             for part in zip(*np.nonzero(live & (cos < _ANTIPARALLEL))):
                 cos[part], sin[part] = _exact_cos_sin(X[part[:-1]], Y[part[:-2] + part[-1:]])
@@ -205,7 +205,7 @@ class PairGeometry:
         k = np.flatnonzero((np.abs(cos) > _PARALLEL) & ~same)
         for start in range(0, k.size, step):
             part = k[start:start + step]
-            cos[part], sin[part] = _refine(ux[rows[part]], uy[cols[part]])
+            cos[part], sin[part] = unit_cos_sin(ux[rows[part]], uy[cols[part]])
         for i in np.flatnonzero(cos < _ANTIPARALLEL):
             cos[i], sin[i] = _exact_cos_sin(X[rows[i]], Y[cols[i]])
         cos[same], sin[same] = 1.0, 0.0

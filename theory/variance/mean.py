@@ -31,6 +31,7 @@ import sympy as sp
 
 from ..closed_forms import V_sym, Vdot_sym
 from ..config import Architecture
+from ..kernels.geometry import row_norms, unit_cos_sin
 from .first_layer import _first_layer_stats, check_width_ratios
 from .duals import c_sigma_value, dual_jacobian, neuron_stats
 from .ops import NUMPY
@@ -105,12 +106,14 @@ _SMALL_ANGLE = 4e-3
 
 
 def _angles(x: np.ndarray, y: np.ndarray):
-    """Angles between the rows of x and y (accurate near 0: 2 atan2(|u - v|, |u + v|) of
-    the unit vectors), the unit rows of x, and the unit components of y orthogonal to x."""
-    u = x / np.linalg.norm(x, axis=1, keepdims=True)
-    v = y / np.linalg.norm(y, axis=1, keepdims=True)
-    theta = 2 * np.arctan2(np.linalg.norm(u - v, axis=1), np.linalg.norm(u + v, axis=1))
-    w = v - np.sum(u * v, axis=1, keepdims=True) * u
+    """Angles between the rows of x and y (accurate near 0 and pi: cos and sin from the
+    difference and sum of the unit rows), the unit rows of x, and the unit components of y
+    orthogonal to x."""
+    u = x / row_norms(x)[:, None]
+    v = y / row_norms(y)[:, None]
+    cos, sin = unit_cos_sin(u, v)
+    theta = np.arctan2(sin, cos)
+    w = v - cos[:, None] * u
     norm = np.linalg.norm(w, axis=1, keepdims=True)
     return theta, u, np.divide(w, norm, out=np.zeros_like(w), where=norm > 0)
 
