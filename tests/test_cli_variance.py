@@ -38,8 +38,6 @@ def test_json_keys_and_values(capsys):
 def test_the_limit_is_the_accurate_kernel_near_parallel_inputs(capsys):
     """1e-7 rad from parallel the variance recursion's plain angle loses digits; the
     reported limit is the float64 kernel's, within 1e-14 of the mpmath reference."""
-    import mpmath
-
     from theory.kernels import limit_kernel_mp
     argv = ["variance", "--depth", "3", "--keep-prob", "0.5", "--x", "1,0,0", "--y", "1,1e-7,0"]
     _, r = _json(argv, capsys)

@@ -4,7 +4,6 @@ LaTeX (document or fragment, compiled with pdflatex), with the usual option hand
 from __future__ import annotations
 
 import re
-import subprocess
 
 import numpy as np
 import pytest
@@ -61,16 +60,6 @@ def test_bad_variance_options_are_one_line_errors(extra, argument, tmp_path, cap
     assert "fix:" in err and not tex.exists()
 
 
-def _compile(pdflatex, tex):
-    proc = subprocess.run([pdflatex, "-interaction=nonstopmode", "-halt-on-error",
-                           "-output-directory", str(tex.parent), str(tex)],
-                          capture_output=True, text=True, timeout=300)
-    log = tex.with_suffix(".log").read_text(errors="replace")
-    assert proc.returncode == 0, [line for line in log.splitlines() if line.startswith("!")]
-    assert "Undefined control sequence" not in log
-    assert tex.with_suffix(".pdf").stat().st_size > 1000
-
-
 @pytest.mark.latex
 @pytest.mark.parametrize("extra", [
     ["--depth", "1", "--keep-prob", "0.5", "--x", "1,0", "--y", "0.6,0.8"],
@@ -79,15 +68,15 @@ def _compile(pdflatex, tex):
     ["--depth", "2", "--keep-prob", "0.5", "--prune-first-layer", "--rescale",
      "--x", "1,1,0", "--y", "0,1,1", "--width-ratios", "2,1"],
 ], ids=["relu-depth1", "erf-depth2", "masked-first-layer"])
-def test_variance_document_compiles_with_pdf(pdflatex, tmp_path, capsys, extra):
+def test_variance_document_compiles_with_pdf(compile_latex, tmp_path, capsys, extra):
     tex = tmp_path / "v.tex"
     code, out = run_in_process(["derive", "--variance", "--latex", tex, "--pdf"] + extra, capsys)
     assert code == 0 and "compiled" in out and tex.with_suffix(".pdf").stat().st_size > 1000
-    _compile(pdflatex, tex)
+    compile_latex(tex)
 
 
 @pytest.mark.latex
-def test_variance_fragment_compiles_inside_a_users_document(pdflatex, tmp_path, capsys):
+def test_variance_fragment_compiles_inside_a_users_document(compile_latex, tmp_path, capsys):
     frag = tmp_path / "var.tex"
     run_in_process(["derive", "--variance", "--depth", "3", "--keep-prob", "0.25",
                     "--x", "1,0", "--y", "0.8,0.6", "--latex", frag, "--fragment"], capsys)
@@ -96,4 +85,4 @@ def test_variance_fragment_compiles_inside_a_users_document(pdflatex, tmp_path, 
     main = tmp_path / "paper.tex"
     main.write_text("\\documentclass{article}\n\\usepackage{amsmath,amssymb,graphicx}\n"
                     "\\begin{document}\n\\input{var.tex}\n\\end{document}\n")
-    _compile(pdflatex, main)
+    compile_latex(main)

@@ -2,8 +2,6 @@
 control sequences, and carry the recursion, the factor and the proof steps."""
 
 import re
-import subprocess
-from pathlib import Path
 
 import pytest
 from test_cli_kernel import pntk
@@ -21,20 +19,9 @@ VARIANTS = [
 ]
 
 
-def _compile(pdflatex, tex: Path) -> str:
-    proc = subprocess.run([pdflatex, "-interaction=nonstopmode", "-halt-on-error",
-                           "-output-directory", str(tex.parent), str(tex)],
-                          capture_output=True, text=True, timeout=300)
-    log = tex.with_suffix(".log").read_text(errors="replace")
-    assert proc.returncode == 0, [l for l in log.splitlines() if l.startswith("!")]
-    assert "Undefined control sequence" not in log
-    assert tex.with_suffix(".pdf").stat().st_size > 1000
-    return log
-
-
 @pytest.mark.latex
 @pytest.mark.parametrize("v", VARIANTS, ids=lambda v: "-".join(map(str, v.values())))
-def test_derive_document_compiles(pdflatex, tmp_path, v):
+def test_derive_document_compiles(compile_latex, tmp_path, v):
     tex = tmp_path / "doc.tex"
     args = ["derive", "--depth", v["depth"], "--activation", v["act"], "--latex", tex,
             "--expansion-depth", 4]
@@ -46,11 +33,11 @@ def test_derive_document_compiles(pdflatex, tmp_path, v):
         args.append("--prune-first-layer")
     out = pntk(*args).stdout
     assert f"wrote {tex}" in out
-    _compile(pdflatex, tex)
+    compile_latex(tex)
 
 
 @pytest.mark.latex
-def test_fragment_compiles_inside_a_users_document(pdflatex, tmp_path):
+def test_fragment_compiles_inside_a_users_document(compile_latex, tmp_path):
     frag = tmp_path / "eqs.tex"
     pntk("derive", "--depth", 2, "--keep-prob", "0.25", "--latex", frag, "--fragment",
          "--expansion-depth", 3)
@@ -59,7 +46,7 @@ def test_fragment_compiles_inside_a_users_document(pdflatex, tmp_path):
     main = tmp_path / "paper.tex"
     main.write_text("\\documentclass{article}\n\\usepackage{amsmath,amssymb,graphicx}\n"
                     "\\begin{document}\nOur paper.\n\\input{eqs.tex}\n\\end{document}\n")
-    _compile(pdflatex, main)
+    compile_latex(main)
 
 
 def test_document_carries_recursion_factor_and_proofs():

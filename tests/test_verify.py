@@ -82,15 +82,9 @@ def test_quick_run_report_md_embeds_existing_figures(quick_run):
 
 
 @pytest.mark.latex
-def test_quick_run_formulas_tex_compiles(quick_run, pdflatex, tmp_path):
+def test_quick_run_formulas_tex_compiles(quick_run, compile_latex, tmp_path):
     _, out = quick_run
-    proc = subprocess.run([pdflatex, "-interaction=nonstopmode", "-halt-on-error",
-                           "-output-directory", str(tmp_path), str(out / "formulas.tex")],
-                          capture_output=True, text=True, timeout=300)
-    log = (tmp_path / "formulas.log").read_text(errors="replace")
-    assert proc.returncode == 0, [line for line in log.splitlines() if line.startswith("!")]
-    assert "Undefined control sequence" not in log
-    assert (tmp_path / "formulas.pdf").stat().st_size > 1000
+    compile_latex(out / "formulas.tex", tmp_path)
 
 
 # ------------------------------------------------------------------ paper-ready outputs
